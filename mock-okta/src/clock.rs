@@ -1,0 +1,116 @@
+//! A clock a test can stop, move and skew.
+//!
+//! Every `iat`, `exp` and `auth_time` mock-okta writes comes from here, and the harness hands
+//! the same clock to mock-cognito, so "the token expired six minutes ago" is one call:
+//! `clock.advance(3600 + 360)`. Clones share one control; there is no global clock.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Marks "not frozen" in [`Clock`]'s fixed-time slot.
+const RUNNING: i64 = i64::MIN;
+
+/// Seconds since the Unix epoch, as JWT claims count them.
+pub type UnixSeconds = i64;
+
+/// A shared, adjustable clock with second resolution.
+#[derive(Clone, Debug)]
+pub struct Clock {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    fixed: AtomicI64,
+    offset: AtomicI64,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::system()
+    }
+}
+
+impl Clock {
+    /// A clock that follows the system time.
+    pub fn system() -> Self {
+        Self { inner: Arc::new(Inner { fixed: AtomicI64::new(RUNNING), offset: AtomicI64::new(0) }) }
+    }
+
+    /// A clock frozen at `at` until it is moved.
+    pub fn fixed(at: UnixSeconds) -> Self {
+        let clock = Self::system();
+        clock.freeze_at(at);
+        clock
+    }
+
+    /// The current time.
+    pub fn now(&self) -> UnixSeconds {
+        let fixed = self.inner.fixed.load(Ordering::Relaxed);
+        let base = if fixed == RUNNING { system_now() } else { fixed };
+        base + self.inner.offset.load(Ordering::Relaxed)
+    }
+
+    /// Stops the clock at `at`.
+    pub fn freeze_at(&self, at: UnixSeconds) {
+        self.inner.offset.store(0, Ordering::Relaxed);
+        self.inner.fixed.store(at, Ordering::Relaxed);
+    }
+
+    /// Stops the clock at the current time.
+    pub fn freeze(&self) {
+        self.freeze_at(self.now());
+    }
+
+    /// Lets a frozen clock run again from the time it shows, without a jump.
+    pub fn resume(&self) {
+        let shown = self.now();
+        self.inner.offset.store(shown - system_now(), Ordering::Relaxed);
+        self.inner.fixed.store(RUNNING, Ordering::Relaxed);
+    }
+
+    /// Sets the clock `secs` ahead of (or, negative, behind) its base time.
+    pub fn set_offset(&self, secs: i64) {
+        self.inner.offset.store(secs, Ordering::Relaxed);
+    }
+
+    /// Moves the clock forward (or, negative, back) by `secs`.
+    pub fn advance(&self, secs: i64) {
+        self.inner.offset.fetch_add(secs, Ordering::Relaxed);
+    }
+}
+
+fn system_now() -> UnixSeconds {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).expect("system clock is after 1970");
+    i64::try_from(since.as_secs()).expect("seconds since 1970 fit in i64")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frozen_clock_moves_only_when_told() {
+        let clock = Clock::fixed(1_000);
+        assert_eq!(clock.now(), 1_000);
+        clock.advance(360);
+        assert_eq!(clock.now(), 1_360);
+        let shared = clock.clone();
+        shared.advance(-60);
+        assert_eq!(clock.now(), 1_300);
+        clock.freeze_at(50);
+        assert_eq!(shared.now(), 50);
+    }
+
+    #[test]
+    fn a_running_clock_follows_system_time_plus_offset() {
+        let clock = Clock::system();
+        clock.set_offset(-7_200);
+        let delta = system_now() - clock.now();
+        assert!((7_199..=7_201).contains(&delta), "offset not applied: {delta}");
+        clock.freeze();
+        clock.resume();
+        assert!((system_now() - clock.now() - 7_200).abs() <= 1);
+    }
+}

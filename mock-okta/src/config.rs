@@ -1,0 +1,187 @@
+//! The configuration of a mock Okta org: its authorization servers, clients and users.
+//!
+//! One serde model serves every caller: `fedmock up --config`, the harness builder and,
+//! later, scenario files. Every field has a default, so an empty table is a working org.
+//! Claims are plain JSON maps layered server → client → user; a `null` value removes a
+//! claim, which is how a test produces "the token has no `aud`" on purpose.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A JSON object of claims, merged over the claims mock-okta computes itself.
+pub type Claims = Map<String, Value>;
+
+/// The whole mock Okta org.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OktaConfig {
+    /// The URL that clients use to reach this org (`https://dev-123456.okta.com` in real life).
+    /// Defaults to `http://<bound address>`, which is right whenever clients run on this machine.
+    pub base_url: Option<String>,
+    /// The org id, put in the ID token's `idp` claim. Defaults to `00ofedmock0org0000001`.
+    pub org_id: String,
+    /// The org authorization server (issuer = base URL, endpoints under `/oauth2/v1/`).
+    pub org: AuthServerConfig,
+    /// Custom authorization servers (issuer = `{base}/oauth2/{id}`).
+    /// Defaults to one server, `default`, with audience `api://default`.
+    pub servers: Vec<AuthServerConfig>,
+    /// OAuth clients (applications). Defaults to none.
+    pub clients: Vec<ClientConfig>,
+    /// Users who can sign in. Defaults to none.
+    pub users: Vec<UserConfig>,
+}
+
+impl Default for OktaConfig {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            org_id: "00ofedmock0org0000001".into(),
+            org: AuthServerConfig { id: "org".into(), ..AuthServerConfig::default() },
+            servers: vec![AuthServerConfig::default()],
+            clients: Vec::new(),
+            users: Vec::new(),
+        }
+    }
+}
+
+/// One authorization server: the org server or a custom one.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthServerConfig {
+    /// The id in `/oauth2/{id}`. Defaults to `default`. Ignored for the org server.
+    pub id: String,
+    /// The access token's `aud`. Defaults to `api://default`. The org server's audience is
+    /// always its issuer, as in Okta, and this field is ignored there.
+    pub audience: String,
+    /// Custom scopes this server grants, on top of the OpenID Connect ones (`openid`,
+    /// `profile`, `email`, `address`, `phone`, `offline_access`, `groups`). Defaults to none.
+    pub scopes: Vec<String>,
+    /// Scopes granted when a request names none. Defaults to none: such a request fails with
+    /// Okta's `invalid_scope` "No scopes were requested."
+    pub default_scopes: Vec<String>,
+    /// Access token lifetime in seconds. Defaults to 3600 (Okta's default policy).
+    pub access_token_lifetime_secs: i64,
+    /// ID token lifetime in seconds. Defaults to 3600 (fixed in Okta).
+    pub id_token_lifetime_secs: i64,
+    /// Claims added to (or, with `null`, removed from) every access token of this server.
+    pub access_token_claims: Claims,
+    /// Claims added to (or removed from) every ID token of this server.
+    pub id_token_claims: Claims,
+    /// Signing keys, first one active. Defaults to one key generated on first use.
+    pub keys: Vec<KeyConfig>,
+}
+
+impl Default for AuthServerConfig {
+    fn default() -> Self {
+        Self {
+            id: "default".into(),
+            audience: "api://default".into(),
+            scopes: Vec::new(),
+            default_scopes: Vec::new(),
+            access_token_lifetime_secs: 3600,
+            id_token_lifetime_secs: 3600,
+            access_token_claims: Claims::new(),
+            id_token_claims: Claims::new(),
+            keys: Vec::new(),
+        }
+    }
+}
+
+/// A signing key given in config, for tokens that are the same on every run.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    /// The `kid`. Defaults to the key's RFC 7638 thumbprint (43 characters, like Okta's).
+    #[serde(default)]
+    pub kid: Option<String>,
+    /// An RSA private key, PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    pub private_key_pem: String,
+}
+
+/// How a client authenticates at the token endpoint (Okta's `token_endpoint_auth_method`).
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMethod {
+    /// `Authorization: Basic base64(client_id:client_secret)`. Okta's default.
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    ClientSecretPost,
+}
+
+impl ClientAuthMethod {
+    /// The name Okta uses on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+        }
+    }
+}
+
+/// An OAuth client (an Okta app integration).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientConfig {
+    /// The client id (`0oa…` in Okta). Defaults to `0oafedmock0client0001`.
+    pub client_id: String,
+    /// The client secret. Defaults to a fixed development secret.
+    pub client_secret: String,
+    /// The one authentication method Okta accepts from this client. Defaults to
+    /// `client_secret_basic`.
+    pub token_endpoint_auth_method: ClientAuthMethod,
+    /// Grant types this client may use. Defaults to `client_credentials` and `password`.
+    pub grant_types: Vec<String>,
+    /// Claims added to (or removed from) access tokens issued to this client.
+    pub access_token_claims: Claims,
+    /// Claims added to (or removed from) ID tokens issued to this client.
+    pub id_token_claims: Claims,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "0oafedmock0client0001".into(),
+            client_secret: "fedmock-client-secret-0123456789abcdefghij".into(),
+            token_endpoint_auth_method: ClientAuthMethod::default(),
+            grant_types: vec!["client_credentials".into(), "password".into()],
+            access_token_claims: Claims::new(),
+            id_token_claims: Claims::new(),
+        }
+    }
+}
+
+/// A user of the org.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct UserConfig {
+    /// The Okta user id (`00u…`): the ID token's `sub` and the access token's `uid`.
+    /// Defaults to `00ufedmock0user00001`.
+    pub id: String,
+    /// The login (username): the access token's `sub`. Defaults to `alice@example.com`.
+    pub login: String,
+    /// The password for the `password` grant. Defaults to `correct horse battery staple`.
+    pub password: String,
+    /// Full name, in the ID token's `name` with the `profile` scope. Defaults to `Alice Example`.
+    pub name: String,
+    /// E-mail, in the ID token's `email` with the `email` scope. Defaults to the login.
+    pub email: Option<String>,
+    /// Claims added to (or removed from) this user's access tokens.
+    pub access_token_claims: Claims,
+    /// Claims added to (or removed from) this user's ID tokens.
+    pub id_token_claims: Claims,
+}
+
+impl Default for UserConfig {
+    fn default() -> Self {
+        Self {
+            id: "00ufedmock0user00001".into(),
+            login: "alice@example.com".into(),
+            password: "correct horse battery staple".into(),
+            name: "Alice Example".into(),
+            email: None,
+            access_token_claims: Claims::new(),
+            id_token_claims: Claims::new(),
+        }
+    }
+}

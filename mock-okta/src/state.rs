@@ -1,0 +1,200 @@
+//! The running org: validated config, authorization servers with their keys, and the clock.
+//!
+//! Config is checked once here (raw → internal); handlers never re-check it.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::Clock;
+use crate::config::{AuthServerConfig, ClientConfig, OktaConfig, UserConfig};
+use crate::error::Error;
+use crate::keys::KeySet;
+
+/// Scopes every Okta authorization server knows, whatever its custom scopes.
+pub(crate) const OIDC_SCOPES: &[&str] =
+    &["openid", "profile", "email", "address", "phone", "offline_access", "groups"];
+
+/// Which of Okta's two URL layouts a server uses (okta.md §1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerKind {
+    /// Issuer = base URL; endpoints under `{base}/oauth2/v1/`.
+    Org,
+    /// Issuer = `{base}/oauth2/{id}`; endpoints under `{issuer}/v1/`.
+    Custom,
+}
+
+/// One authorization server, ready to issue tokens.
+#[derive(Debug)]
+pub struct AuthServer {
+    /// Org or custom layout.
+    pub kind: ServerKind,
+    /// The server's settings.
+    pub config: AuthServerConfig,
+    /// The `iss` of its tokens, exactly as in discovery.
+    pub issuer: String,
+    /// The base of its endpoints: `{issuer}/v1` or `{base}/oauth2/v1`.
+    pub endpoint_base: String,
+    /// The access token's `aud`.
+    pub audience: String,
+    /// Published keys; the first signs ID tokens and (custom servers) access tokens.
+    pub keys: KeySet,
+    /// The org server signs access tokens with a key it does not publish, as Okta does
+    /// (okta.md §0.3): only Okta can verify them.
+    pub hidden_access_token_key: Option<KeySet>,
+}
+
+impl AuthServer {
+    fn new(kind: ServerKind, config: AuthServerConfig, base_url: &str) -> Result<Self, Error> {
+        let (issuer, endpoint_base, audience, hidden) = match kind {
+            ServerKind::Org => (
+                base_url.to_owned(),
+                format!("{base_url}/oauth2/v1"),
+                base_url.to_owned(),
+                Some(KeySet::generated()),
+            ),
+            ServerKind::Custom => {
+                let issuer = format!("{base_url}/oauth2/{}", config.id);
+                (issuer.clone(), format!("{issuer}/v1"), config.audience.clone(), None)
+            }
+        };
+        let keys = KeySet::from_config(&config.keys)?;
+        Ok(Self { kind, config, issuer, endpoint_base, audience, keys, hidden_access_token_key: hidden })
+    }
+
+    /// The key set that signs this server's access tokens.
+    pub fn access_token_keys(&self) -> &KeySet {
+        self.hidden_access_token_key.as_ref().unwrap_or(&self.keys)
+    }
+
+    /// Whether this server grants `scope` at all.
+    pub fn knows_scope(&self, scope: &str) -> bool {
+        OIDC_SCOPES.contains(&scope) || self.config.scopes.iter().any(|s| s == scope)
+    }
+
+    /// The discovery document. `oidc` selects `/.well-known/openid-configuration` (with
+    /// `userinfo_endpoint` and ID-token algorithms) over the RFC 8414 document.
+    /// Shape and values follow Okta's reference example (okta.md §1.3).
+    pub fn discovery(&self, base_url: &str, oidc: bool) -> Value {
+        let e = &self.endpoint_base;
+        let auth_methods = json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "client_secret_jwt",
+            "private_key_jwt",
+            "none"
+        ]);
+        let mut scopes: Vec<&str> = OIDC_SCOPES.to_vec();
+        scopes.extend(self.config.scopes.iter().map(String::as_str));
+        let claims: &[&str] = if oidc {
+            &[
+                "iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp", "nonce",
+                "name", "nickname", "preferred_username", "given_name", "middle_name",
+                "family_name", "email", "email_verified", "profile", "zoneinfo", "locale",
+                "address", "phone_number", "picture", "website", "gender", "birthdate",
+                "updated_at", "at_hash", "c_hash",
+            ]
+        } else {
+            &["ver", "jti", "iss", "aud", "iat", "exp", "cid", "uid", "scp", "sub"]
+        };
+        let mut doc = json!({
+            "issuer": self.issuer,
+            "authorization_endpoint": format!("{e}/authorize"),
+            "token_endpoint": format!("{e}/token"),
+            "registration_endpoint": format!("{base_url}/oauth2/v1/clients"),
+            "jwks_uri": format!("{e}/keys"),
+            "response_types_supported": ["code", "token", "id_token", "code id_token", "code token", "id_token token", "code id_token token"],
+            "response_modes_supported": ["query", "fragment", "form_post", "okta_post_message"],
+            "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "password", "client_credentials"],
+            "subject_types_supported": ["public"],
+            "scopes_supported": scopes,
+            "token_endpoint_auth_methods_supported": auth_methods,
+            "claims_supported": claims,
+            "code_challenge_methods_supported": ["S256"],
+            "introspection_endpoint": format!("{e}/introspect"),
+            "introspection_endpoint_auth_methods_supported": auth_methods,
+            "revocation_endpoint": format!("{e}/revoke"),
+            "revocation_endpoint_auth_methods_supported": auth_methods,
+            "end_session_endpoint": format!("{e}/logout"),
+            "request_parameter_supported": true,
+            "request_object_signing_alg_values_supported": ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"],
+            "device_authorization_endpoint": format!("{e}/device/authorize"),
+        });
+        if oidc {
+            doc["userinfo_endpoint"] = json!(format!("{e}/userinfo"));
+            doc["id_token_signing_alg_values_supported"] = json!(["RS256"]);
+        }
+        doc
+    }
+}
+
+/// Everything mock-okta serves, shared by all requests.
+#[derive(Debug)]
+pub struct OktaState {
+    /// The URL clients use, without a trailing slash.
+    pub base_url: String,
+    /// The org id (`idp` claim).
+    pub org_id: String,
+    /// The org authorization server.
+    pub org: AuthServer,
+    servers: HashMap<String, AuthServer>,
+    clients: HashMap<String, ClientConfig>,
+    users: Vec<UserConfig>,
+    /// The clock behind every timestamp.
+    pub clock: Clock,
+}
+
+impl OktaState {
+    /// Validates `config` and builds the org at `base_url` (used unless the config names one).
+    pub fn new(config: OktaConfig, base_url: &str, clock: Clock) -> Result<Self, Error> {
+        let base_url = config.base_url.as_deref().unwrap_or(base_url).trim_end_matches('/').to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(Error::Config(format!("base_url must be an http(s) URL, got {base_url:?}")));
+        }
+        let org = AuthServer::new(ServerKind::Org, config.org, &base_url)?;
+        let mut servers = HashMap::new();
+        for server in config.servers {
+            let id = server.id.clone();
+            if id.is_empty() || id == "v1" || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                return Err(Error::Config(format!("authorization server id {id:?} must be letters, digits, '-' or '_' (and not \"v1\")")));
+            }
+            if servers.insert(id.clone(), AuthServer::new(ServerKind::Custom, server, &base_url)?).is_some() {
+                return Err(Error::Config(format!("authorization server {id:?} is defined twice")));
+            }
+        }
+        let mut clients = HashMap::new();
+        for client in config.clients {
+            let id = client.client_id.clone();
+            if clients.insert(id.clone(), client).is_some() {
+                return Err(Error::Config(format!("client {id:?} is defined twice")));
+            }
+        }
+        let mut logins = std::collections::HashSet::new();
+        for user in &config.users {
+            if !logins.insert(user.login.to_lowercase()) {
+                return Err(Error::Config(format!("user login {:?} is defined twice", user.login)));
+            }
+        }
+        Ok(Self { base_url, org_id: config.org_id, org, servers, clients, users: config.users, clock })
+    }
+
+    /// A custom authorization server by id.
+    pub fn server(&self, id: &str) -> Option<&AuthServer> {
+        self.servers.get(id)
+    }
+
+    /// All custom authorization servers.
+    pub fn servers(&self) -> impl Iterator<Item = &AuthServer> {
+        self.servers.values()
+    }
+
+    /// A client by id.
+    pub fn client(&self, client_id: &str) -> Option<&ClientConfig> {
+        self.clients.get(client_id)
+    }
+
+    /// A user by login; Okta logins are case-insensitive.
+    pub fn user_by_login(&self, login: &str) -> Option<&UserConfig> {
+        self.users.iter().find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+}
