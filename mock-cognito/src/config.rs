@@ -1,0 +1,80 @@
+//! The AWS side of a world: one account in one region, its IAM OIDC providers and its
+//! Cognito identity pools.
+//!
+//! The same serde model is read by `fedmock up`, the harness builder and scenario files.
+//! Field names follow AWS's (snake_case of `AllowUnauthenticatedIdentities`, …) so a real
+//! `describe-identity-pool` maps onto it without guesswork.
+
+use serde::{Deserialize, Serialize};
+
+/// The AWS account that mock-cognito pretends to be.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CognitoConfig {
+    /// The 12-digit account id, used in ARNs. Defaults to `123456789012`.
+    pub account_id: String,
+    /// The region of the endpoint; pool and identity ids start with it. Defaults to `us-east-1`.
+    pub region: String,
+    /// IAM OpenID Connect providers of the account. Defaults to none.
+    pub oidc_providers: Vec<OidcProviderConfig>,
+    /// Identity pools of the account in this region. Defaults to none.
+    pub identity_pools: Vec<IdentityPoolConfig>,
+}
+
+impl Default for CognitoConfig {
+    fn default() -> Self {
+        Self {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            oidc_providers: Vec::new(),
+            identity_pools: Vec::new(),
+        }
+    }
+}
+
+/// An IAM OpenID Connect provider (`aws iam create-open-id-connect-provider`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProviderConfig {
+    /// The issuer URL, compared case-sensitively with the token's `iss`, e.g.
+    /// `https://dev-123456.okta.com/oauth2/default`. `http://` is accepted so that a local
+    /// issuer can be used; real IAM only takes `https://`.
+    pub url: String,
+    /// The audiences (`ClientIDList`) a token's `azp`, or else `aud`, must be one of.
+    #[serde(default)]
+    pub client_ids: Vec<String>,
+}
+
+/// A Cognito identity pool.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentityPoolConfig {
+    /// `REGION:GUID`. Defaults to a GUID derived from the account, region and name, so the
+    /// same config always yields the same pool id.
+    pub id: Option<String>,
+    /// `IdentityPoolName`. Defaults to `fedmock`.
+    pub name: String,
+    /// `AllowUnauthenticatedIdentities`: whether `GetId` without `Logins` is allowed.
+    /// Defaults to `false`.
+    pub allow_unauthenticated_identities: bool,
+    /// `OpenIdConnectProviderARNs`: the IAM OIDC providers this pool trusts, each given as its
+    /// ARN or as its URL (the ARN is derived). Defaults to none.
+    pub open_id_connect_providers: Vec<String>,
+    /// The role for authenticated identities (`SetIdentityPoolRoles` `authenticated`).
+    pub authenticated_role_arn: Option<String>,
+    /// The role for unauthenticated identities (`SetIdentityPoolRoles` `unauthenticated`).
+    pub unauthenticated_role_arn: Option<String>,
+}
+
+impl Default for IdentityPoolConfig {
+    fn default() -> Self {
+        Self {
+            id: None,
+            name: "fedmock".into(),
+            allow_unauthenticated_identities: false,
+            open_id_connect_providers: Vec::new(),
+            authenticated_role_arn: None,
+            unauthenticated_role_arn: None,
+        }
+    }
+}

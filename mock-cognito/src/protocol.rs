@@ -1,0 +1,93 @@
+//! AWS JSON 1.1: `POST /` with `X-Amz-Target: AWSCognitoIdentityService.<Operation>`.
+//!
+//! This layer only maps the target to an [`ops`](crate::ops) function, parses the body into
+//! its input type and serialises the output; it holds no Cognito logic.
+
+use std::future::Future;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{AMZ_JSON, AwsError, ErrorType};
+use crate::ops;
+use crate::state::CognitoState;
+
+/// The `X-Amz-Target` prefix of Cognito Identity.
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
+
+/// The 23 actions of Cognito Identity (API 2014-06-30), for telling a misspelt target from
+/// one fedmock does not serve yet.
+const ACTIONS: [&str; 23] = [
+    "CreateIdentityPool", "DeleteIdentities", "DeleteIdentityPool", "DescribeIdentity",
+    "DescribeIdentityPool", "GetCredentialsForIdentity", "GetId", "GetIdentityPoolRoles",
+    "GetOpenIdToken", "GetOpenIdTokenForDeveloperIdentity", "GetPrincipalTagAttributeMap",
+    "ListIdentities", "ListIdentityPools", "ListTagsForResource", "LookupDeveloperIdentity",
+    "MergeDeveloperIdentities", "SetIdentityPoolRoles", "SetPrincipalTagAttributeMap",
+    "TagResource", "UnlinkDeveloperIdentity", "UnlinkIdentity", "UntagResource",
+    "UpdateIdentityPool",
+];
+
+/// Handles one JSON 1.1 request.
+pub async fn dispatch(state: &CognitoState, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or_default();
+    let result = match body {
+        Err(rejection) => Err(AwsError::new(
+            ErrorType::Serialization,
+            format!("The request body could not be read: {}", rejection.body_text()),
+        )),
+        Ok(body) => match operation {
+            "GetId" => call(&body, |input| ops::get_id(state, input)).await,
+            "GetCredentialsForIdentity" => {
+                call(&body, |input| ops::get_credentials_for_identity(state, input)).await
+            }
+            known if ACTIONS.contains(&known) => Err(AwsError::new(
+                ErrorType::UnknownOperation,
+                format!("fedmock does not serve {TARGET_PREFIX}{known} yet"),
+            )),
+            _ => Err(AwsError::new(ErrorType::UnknownOperation, format!("Unknown operation: {target:?}"))),
+        },
+    };
+    let mut response = match result {
+        Ok(body) => {
+            let mut ok = body.into_response();
+            ok.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
+            ok
+        }
+        Err(err) => {
+            tracing::info!(
+                operation,
+                error_type = err.kind.as_str(),
+                message = %err.message,
+                why = err.detail.as_deref().unwrap_or(""),
+                "request refused"
+            );
+            err.into_response()
+        }
+    };
+    let request_id = uuid::Uuid::new_v4().to_string();
+    response.headers_mut().insert("x-amzn-requestid", HeaderValue::from_str(&request_id).expect("UUID is ASCII"));
+    response
+}
+
+/// Parses `body` as `I`, runs `op`, serialises its output compactly (as AWS does).
+async fn call<I, O, F, Fut>(body: &[u8], op: F) -> Result<String, AwsError>
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    F: FnOnce(I) -> Fut,
+    Fut: Future<Output = Result<O, AwsError>>,
+{
+    // The SDKs always send at least `{}`; treat an empty body the same.
+    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+    let input = serde_json::from_slice(body).map_err(|e| {
+        // Coral's text for this case is not published; the type is (inferred).
+        AwsError::new(ErrorType::Serialization, format!("The request body is not valid JSON for this operation: {e}"))
+    })?;
+    let output = op(input).await?;
+    Ok(serde_json::to_string(&output).expect("outputs serialise"))
+}

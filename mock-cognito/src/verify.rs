@@ -1,0 +1,296 @@
+//! How Cognito checks a token in `Logins`, in AWS's order (cognito.md §2.2):
+//!
+//! 1. the token is a JWT at all;
+//! 2. its `iss`, without the scheme, equals the `Logins` key;
+//! 3. the key names an OIDC provider the pool trusts;
+//! 4. the RS256 signature verifies with a key from the issuer's JWKS (fetched over HTTP);
+//! 5. `azp` if present, else `aud` (string or array), is in the provider's client IDs;
+//! 6. `exp` is not more than five minutes past;
+//! 7. `sub` is present.
+//!
+//! Each failure is a [`TokenRejection`] whose `Display` is AWS's message word for word and
+//! whose [`TokenRejection::explain`] says what was compared, for logs and `fedmock explain`.
+//! Messages marked *inferred* below are not seen in a public AWS response; the others are.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use jsonwebtoken::Algorithm;
+use serde_json::{Map, Value};
+
+use crate::jwks::{JwksCache, JwksError};
+
+/// Clock skew AWS allows past `exp` (cognito.md §2.2, RFC 7523).
+pub const EXPIRY_GRACE_SECS: i64 = 300;
+
+/// An IAM OIDC provider as the verifier needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provider {
+    /// The URL as registered, e.g. `https://dev-1.okta.com/oauth2/default`.
+    pub url: String,
+    /// The URL without its scheme: the `Logins` key and the ARN suffix.
+    pub name: String,
+    /// `arn:aws:iam::<account>:oidc-provider/<name>`.
+    pub arn: String,
+    /// `ClientIDList`.
+    pub client_ids: Vec<String>,
+}
+
+/// A login that passed every check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifiedLogin {
+    /// The provider name (the `Logins` key).
+    pub provider: String,
+    /// The token's `sub`.
+    pub sub: String,
+    /// All claims, for role rules and principal tags.
+    pub claims: Map<String, Value>,
+}
+
+/// Why Cognito refuses a login token. `Display` is AWS's message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenRejection {
+    /// Not a JWT with JSON header and claims.
+    #[error("Invalid login token. Not a valid OpenId Connect identity token.")]
+    NotAJwt {
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// `iss` minus its scheme is not the `Logins` key.
+    #[error("Invalid login token. Issuer doesn't match providerName")]
+    IssuerMismatch {
+        /// The token's `iss`, if any.
+        iss: Option<String>,
+        /// The `Logins` key.
+        provider_name: String,
+    },
+    /// The `Logins` key names no OIDC provider that this pool trusts.
+    #[error("Token is not from a supported provider of this identity pool.")]
+    UnsupportedProvider {
+        /// The `Logins` key.
+        provider_name: String,
+        /// The provider names the pool trusts.
+        trusted: Vec<String>,
+    },
+    /// No published key verifies the signature (wrong key, unknown `kid`, tampered token,
+    /// not RS256, or JWKS unreachable; AWS's text for the last three is inferred).
+    #[error("Invalid login token. Couldn't verify signed token.")]
+    Signature {
+        /// What failed.
+        reason: String,
+    },
+    /// Neither `azp` (if present) nor `aud` is an accepted client ID.
+    #[error("Invalid login token. Incorrect token audience.")]
+    Audience {
+        /// `azp` or `aud`.
+        claim: &'static str,
+        /// The values the token carries.
+        found: Vec<String>,
+        /// The provider's `ClientIDList`.
+        accepted: Vec<String>,
+    },
+    /// A claim Cognito needs is absent (`aud` is observed; `exp` and `sub` inferred).
+    #[error("Invalid login token. Missing a required claim: {0}")]
+    MissingClaim(&'static str),
+    /// `exp` is more than [`EXPIRY_GRACE_SECS`] in the past.
+    #[error("Invalid login token. Token expired: {now} >= {exp}")]
+    Expired {
+        /// The verifier's time.
+        now: i64,
+        /// The token's `exp`.
+        exp: i64,
+    },
+}
+
+impl TokenRejection {
+    /// One sentence on what was compared and how to fix it.
+    pub fn explain(&self) -> String {
+        match self {
+            Self::NotAJwt { reason } => format!("the Logins value is not a JWT: {reason}"),
+            Self::IssuerMismatch { iss, provider_name } => format!(
+                "the token's iss is {} and the Logins key is {provider_name:?}; the key must be the iss without \"https://\"",
+                iss.as_deref().map_or("absent".to_owned(), |i| format!("{i:?}"))
+            ),
+            Self::UnsupportedProvider { provider_name, trusted } => format!(
+                "the pool trusts the OIDC providers {trusted:?}, not {provider_name:?}; add the provider's ARN to OpenIdConnectProviderARNs"
+            ),
+            Self::Signature { reason } => format!("signature check failed: {reason}"),
+            Self::Audience { claim, found, accepted } => format!(
+                "the token's {claim} is {found:?}; the provider accepts {accepted:?}; add {} to the provider's client IDs{}",
+                found.first().map_or("it".to_owned(), |f| format!("{f:?}")),
+                if *claim == "aud" { ", or send a token whose aud is one of them (an Okta ID token's aud is the client id)" } else { "" }
+            ),
+            Self::MissingClaim(claim) => format!("the token has no {claim} claim"),
+            Self::Expired { now, exp } => format!(
+                "the token expired at {exp}; it is now {now}, {}s later, past the {EXPIRY_GRACE_SECS}s grace",
+                now - exp
+            ),
+        }
+    }
+}
+
+/// A JWT split into its parts, without any check beyond syntax.
+struct Jwt<'t> {
+    header: Map<String, Value>,
+    claims: Map<String, Value>,
+    signed: &'t str,
+    signature: &'t str,
+}
+
+fn parse(token: &str) -> Result<Jwt<'_>, TokenRejection> {
+    let not_jwt = |reason: &str| TokenRejection::NotAJwt { reason: reason.to_owned() };
+    let (signed, signature) = token.rsplit_once('.').ok_or_else(|| not_jwt("no '.' separators"))?;
+    let (header, claims) = signed.split_once('.').ok_or_else(|| not_jwt("two parts, not three"))?;
+    if claims.contains('.') {
+        return Err(not_jwt("more than three parts (an encrypted JWE?)"));
+    }
+    let object = |part: &str, name: &str| -> Result<Map<String, Value>, TokenRejection> {
+        let bytes = B64.decode(part).map_err(|_| not_jwt(&format!("{name} is not base64url")))?;
+        serde_json::from_slice(&bytes).map_err(|_| not_jwt(&format!("{name} is not a JSON object")))
+    };
+    Ok(Jwt { header: object(header, "header")?, claims: object(claims, "payload")?, signed, signature })
+}
+
+/// `https://host/path` → `host/path` (also for `http://`, so local issuers work the same).
+pub fn strip_scheme(url: &str) -> &str {
+    url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or(url)
+}
+
+/// Checks one `Logins` entry. `trusted` is the provider named `provider_name` if the pool
+/// trusts it.
+pub async fn verify_login(
+    jwks: &JwksCache,
+    now: i64,
+    provider_name: &str,
+    trusted: Result<&Provider, Vec<String>>,
+    token: &str,
+) -> Result<VerifiedLogin, TokenRejection> {
+    let jwt = parse(token)?;
+    let iss = jwt.claims.get("iss").and_then(Value::as_str);
+    let Some(iss) = iss.filter(|i| strip_scheme(i) == provider_name) else {
+        return Err(TokenRejection::IssuerMismatch {
+            iss: iss.map(str::to_owned),
+            provider_name: provider_name.to_owned(),
+        });
+    };
+    let provider = trusted.map_err(|trusted| TokenRejection::UnsupportedProvider {
+        provider_name: provider_name.to_owned(),
+        trusted,
+    })?;
+    verify_signature(jwks, iss, &jwt).await?;
+    check_audience(&jwt.claims, &provider.client_ids)?;
+    let exp = match jwt.claims.get("exp") {
+        None => return Err(TokenRejection::MissingClaim("exp")),
+        Some(exp) => exp.as_i64().or_else(|| exp.as_f64().map(|f| f as i64)).ok_or_else(|| {
+            TokenRejection::NotAJwt { reason: format!("exp is {exp}, not a number") }
+        })?,
+    };
+    if now >= exp + EXPIRY_GRACE_SECS {
+        return Err(TokenRejection::Expired { now, exp });
+    }
+    let sub = match jwt.claims.get("sub").and_then(Value::as_str) {
+        Some(sub) if !sub.is_empty() => sub.to_owned(),
+        _ => return Err(TokenRejection::MissingClaim("sub")),
+    };
+    Ok(VerifiedLogin { provider: provider.name.clone(), sub, claims: jwt.claims })
+}
+
+async fn verify_signature(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result<(), TokenRejection> {
+    let fail = |reason: String| TokenRejection::Signature { reason };
+    match jwt.header.get("alg").and_then(Value::as_str) {
+        Some("RS256") => {}
+        other => return Err(fail(format!("alg is {other:?}; Cognito accepts RSA signatures (RS256)"))),
+    }
+    let kid = jwt.header.get("kid").and_then(Value::as_str);
+    let keys = jwks.keys(iss, kid).await.map_err(|e| match e {
+        JwksError::NoKey { kid, jwks_uri } => {
+            fail(format!("the issuer's JWKS ({jwks_uri}) has no key with kid {kid:?}"))
+        }
+        JwksError::Unreachable(why) => fail(format!("could not fetch the issuer's keys: {why}")),
+    })?;
+    for key in keys {
+        if jsonwebtoken::crypto::verify(jwt.signature, jwt.signed.as_bytes(), &key, Algorithm::RS256)
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+    }
+    Err(fail(format!("the signature does not verify with the published key for kid {kid:?}")))
+}
+
+fn check_audience(claims: &Map<String, Value>, accepted: &[String]) -> Result<(), TokenRejection> {
+    let (claim, value) = match (claims.get("azp"), claims.get("aud")) {
+        (Some(azp), _) => ("azp", azp),
+        (None, Some(aud)) => ("aud", aud),
+        (None, None) => return Err(TokenRejection::MissingClaim("aud")),
+    };
+    let found: Vec<String> = match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        other => vec![other.to_string()],
+    };
+    if found.iter().any(|f| accepted.contains(f)) {
+        Ok(())
+    } else {
+        Err(TokenRejection::Audience { claim, found, accepted: accepted.to_vec() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn azp_wins_over_aud_when_present() {
+        let ok = vec!["0oaclient".to_owned()];
+        assert!(check_audience(&claims(json!({"aud": "api://default", "azp": "0oaclient"})), &ok).is_ok());
+        let err = check_audience(&claims(json!({"aud": "0oaclient", "azp": "other"})), &ok).unwrap_err();
+        assert_eq!(err.to_string(), "Invalid login token. Incorrect token audience.");
+        assert!(matches!(err, TokenRejection::Audience { claim: "azp", .. }));
+    }
+
+    #[test]
+    fn any_element_of_an_array_aud_is_enough() {
+        let ok = vec!["b".to_owned()];
+        assert!(check_audience(&claims(json!({"aud": ["a", "b"]})), &ok).is_ok());
+        assert!(check_audience(&claims(json!({"aud": ["a", "c"]})), &ok).is_err());
+    }
+
+    #[test]
+    fn a_token_without_aud_or_azp_misses_aud() {
+        let err = check_audience(&claims(json!({"sub": "x"})), &[]).unwrap_err();
+        assert_eq!(err.to_string(), "Invalid login token. Missing a required claim: aud");
+    }
+
+    #[test]
+    fn parse_refuses_what_is_not_a_jws() {
+        for bad in ["not-a-jwt", "a.b", "a.b.c.d.e", "e30.!!!.c", "WzFd.e30.c"] {
+            assert!(matches!(parse(bad), Err(TokenRejection::NotAJwt { .. })), "{bad}");
+        }
+        assert!(parse("e30.e30.c2ln").is_ok(), "{{}}.{{}}.sig is syntactically a JWS");
+    }
+
+    #[test]
+    fn strip_scheme_removes_only_a_leading_scheme() {
+        assert_eq!(strip_scheme("https://dev-1.okta.com/oauth2/default"), "dev-1.okta.com/oauth2/default");
+        assert_eq!(strip_scheme("http://127.0.0.1:80/x"), "127.0.0.1:80/x");
+        assert_eq!(strip_scheme("dev-1.okta.com"), "dev-1.okta.com");
+    }
+
+    #[test]
+    fn messages_are_aws_words() {
+        assert_eq!(
+            TokenRejection::Expired { now: 1727419245, exp: 1727407607 }.to_string(),
+            "Invalid login token. Token expired: 1727419245 >= 1727407607"
+        );
+        assert_eq!(
+            TokenRejection::IssuerMismatch { iss: None, provider_name: "x".into() }.to_string(),
+            "Invalid login token. Issuer doesn't match providerName"
+        );
+    }
+}
