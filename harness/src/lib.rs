@@ -1,1 +1,64 @@
-//! placeholder
+//! Start a fake Okta and a fake AWS Cognito Identity endpoint in one line of a test.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use harness::{Federation, TokenRequest};
+//!
+//! let fed = Federation::start().await; // both mocks, 127.0.0.1:0, stopped on drop
+//! let (user, password) = fed.user();
+//! let tokens = fed.token(TokenRequest::password(user, password, "openid")).await?;
+//! let cognito = fed.cognito_client(); // the official AWS SDK, pointed at mock-cognito
+//! let id = cognito.get_id().identity_pool_id(fed.pool_id())
+//!     .logins(fed.logins_key(), tokens.access_token).send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The harness holds no protocol logic: it builds one world config, hands each half to its
+//! mock, wires the shared clock, and names what a client needs (URLs, ids, secrets, the
+//! `Logins` key). The `fedmock` binary is the same [`Federation`] on fixed ports.
+
+mod config;
+mod federation;
+
+pub use config::{DEFAULT_WORLD_TOML, FederationConfig, OKTA_PLACEHOLDER};
+pub use federation::{Federation, FederationBuilder, TokenRequest, WorldSummary};
+pub use mock_cognito;
+pub use mock_okta;
+pub use mock_okta::{Clock, TokenResponse};
+
+/// Errors of the harness.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The world config is invalid.
+    #[error("invalid world config: {0}")]
+    Config(String),
+    /// mock-okta refused the Okta half of the world.
+    #[error(transparent)]
+    Okta(#[from] mock_okta::Error),
+    /// mock-cognito refused the AWS half of the world.
+    #[error(transparent)]
+    Cognito(#[from] mock_cognito::Error),
+    /// A socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Starting the server thread failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// An HTTP call to a mock failed.
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
+    /// mock-okta's token endpoint answered with an OAuth error.
+    #[error("token request refused: HTTP {status} {body}")]
+    TokenRefused {
+        /// HTTP status.
+        status: u16,
+        /// The OAuth error body.
+        body: String,
+    },
+}

@@ -66,6 +66,16 @@ pub struct IdentityPoolConfig {
     pub unauthenticated_role_arn: Option<String>,
 }
 
+impl IdentityPoolConfig {
+    /// The pool's id: `id` if set, else the GUID derived from account, region and name.
+    pub fn pool_id(&self, account_id: &str, region: &str) -> String {
+        self.id.clone().unwrap_or_else(|| {
+            let seed = format!("{account_id}/{region}/{}", self.name);
+            format!("{region}:{}", uuid::Uuid::new_v5(&crate::state::NAMESPACE, seed.as_bytes()))
+        })
+    }
+}
+
 impl Default for IdentityPoolConfig {
     fn default() -> Self {
         Self {

@@ -18,7 +18,7 @@ use crate::validate::is_region_guid;
 use crate::verify::{Provider, strip_scheme};
 
 /// The namespace of fedmock's name-based UUIDs (pool and identity ids).
-const NAMESPACE: Uuid = Uuid::from_u128(0x6d0c_4f8e_9b1a_4c2e_8f3d_5e7a_1b9c_0d24);
+pub(crate) const NAMESPACE: Uuid = Uuid::from_u128(0x6d0c_4f8e_9b1a_4c2e_8f3d_5e7a_1b9c_0d24);
 
 /// An identity pool, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,10 +91,7 @@ impl CognitoState {
         }
         let mut pools = HashMap::new();
         for p in config.identity_pools {
-            let id = p.id.clone().unwrap_or_else(|| {
-                let seed = format!("{}/{}/{}", config.account_id, config.region, p.name);
-                format!("{}:{}", config.region, Uuid::new_v5(&NAMESPACE, seed.as_bytes()))
-            });
+            let id = p.pool_id(&config.account_id, &config.region);
             if !is_region_guid(&id) || !id.starts_with(&format!("{}:", config.region)) {
                 return Err(bad(format!("identity pool id {id:?} must be {}:<guid>", config.region)));
             }

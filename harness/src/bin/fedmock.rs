@@ -1,0 +1,159 @@
+//! `fedmock`: run a fake Okta and a fake Cognito Identity endpoint from the command line.
+//!
+//! `fedmock up` starts the default world (or `--config FILE`) on fixed ports, prints what a
+//! client needs, optionally writes it as JSON to `--ready-file` once both servers accept
+//! connections, and stops cleanly on Ctrl-C or SIGTERM.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use harness::{DEFAULT_WORLD_TOML, Federation, FederationConfig, WorldSummary};
+
+#[derive(Parser, Debug)]
+#[command(name = "fedmock", version, about = "Okta → AWS Cognito Identity federation, without Okta or AWS")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start mock Okta and mock Cognito with a world (the embedded default unless --config).
+    Up(UpArgs),
+    /// Print the embedded default world, a starting point for --config.
+    DefaultWorld,
+}
+
+#[derive(clap::Args, Debug)]
+struct UpArgs {
+    /// A world file (TOML); see `fedmock default-world`.
+    #[arg(long, env = "FEDMOCK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address both servers listen on.
+    #[arg(long, env = "FEDMOCK_HOST", default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// mock-okta's port.
+    #[arg(long, env = "FEDMOCK_OKTA_PORT", default_value_t = 8400)]
+    okta_port: u16,
+    /// mock-cognito's port.
+    #[arg(long, env = "FEDMOCK_COGNITO_PORT", default_value_t = 8401)]
+    cognito_port: u16,
+    /// Write the endpoints and credentials as JSON here once both servers accept connections.
+    #[arg(long, env = "FEDMOCK_READY_FILE")]
+    ready_file: Option<PathBuf>,
+    /// Threads serving requests.
+    #[arg(long, env = "FEDMOCK_THREADS", default_value_t = 2)]
+    threads: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FEDMOCK_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match Cli::parse().command {
+        Command::DefaultWorld => {
+            print!("{DEFAULT_WORLD_TOML}");
+            Ok(())
+        }
+        Command::Up(args) => tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(up(args)),
+    }
+}
+
+async fn up(args: UpArgs) -> anyhow::Result<()> {
+    let config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            FederationConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => FederationConfig::default_world(),
+    };
+    let fed = Federation::builder()
+        .config(config)
+        .okta_addr(SocketAddr::new(args.host, args.okta_port))
+        .cognito_addr(SocketAddr::new(args.host, args.cognito_port))
+        .worker_threads(args.threads)
+        .start()
+        .await?;
+    let summary = fed.summary();
+    print!("{}", render(&summary));
+    if let Some(path) = &args.ready_file {
+        // The sockets are bound and listening before `start` returns: connections are
+        // accepted from now on, so the file can be written at once.
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(&summary)?)?;
+        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    }
+    wait_for_stop().await;
+    eprintln!("fedmock: stopping");
+    drop(fed);
+    if let Some(path) = &args.ready_file {
+        std::fs::remove_file(path).ok();
+    }
+    Ok(())
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler installs");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.ok();
+}
+
+fn render(s: &WorldSummary) -> String {
+    let rows = [
+        ("Okta issuer", &s.issuer),
+        ("  discovery", &s.discovery_url),
+        ("  JWKS", &s.jwks_uri),
+        ("  token endpoint", &s.token_endpoint),
+        ("  client id", &s.client_id),
+        ("  client secret", &s.client_secret),
+        ("  user / password", &format!("{} / {}", s.username, s.password)),
+        ("Cognito endpoint", &s.cognito_endpoint),
+        ("  region", &s.region),
+        ("  identity pool", &s.identity_pool_id),
+        ("  Logins key", &s.logins_key),
+    ];
+    let mut out = String::from("fedmock is up\n\n");
+    for (name, value) in rows {
+        out.push_str(&format!("  {name:<18} {value}\n"));
+    }
+    out.push_str(&format!(
+        r#"
+Get an Okta access token (aud api://default):
+  TOKEN=$(curl -s -u '{client_id}:{client_secret}' -d grant_type=password \
+    -d username='{username}' -d password='{password}' -d scope=openid \
+    {token_endpoint} | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+Trade it for AWS credentials with the AWS CLI:
+  ID=$(aws cognito-identity get-id --endpoint-url {cognito} --region {region} --no-sign-request \
+    --identity-pool-id {pool} --logins '{{"{key}":"'"$TOKEN"'"}}' --query IdentityId --output text)
+  aws cognito-identity get-credentials-for-identity --endpoint-url {cognito} --region {region} \
+    --no-sign-request --identity-id "$ID" --logins '{{"{key}":"'"$TOKEN"'"}}'
+
+Ctrl-C stops.
+"#,
+        client_id = s.client_id,
+        client_secret = s.client_secret,
+        username = s.username,
+        password = s.password,
+        token_endpoint = s.token_endpoint,
+        cognito = s.cognito_endpoint,
+        region = s.region,
+        pool = s.identity_pool_id,
+        key = s.logins_key,
+    ));
+    out
+}
