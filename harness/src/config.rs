@@ -63,13 +63,17 @@ mod tests {
         world.resolve("http://127.0.0.1:8400");
         assert_eq!(world.aws.oidc_providers[0].url, "http://127.0.0.1:8400/oauth2/default");
         assert_eq!(world.aws.oidc_providers[0].client_ids, ["api://default"]);
-        assert_eq!(world.aws.identity_pools[0].open_id_connect_providers, ["http://127.0.0.1:8400/oauth2/default"]);
+        assert_eq!(
+            world.aws.identity_pools[0].open_id_connect_providers,
+            ["http://127.0.0.1:8400/oauth2/default"]
+        );
         assert_eq!(world.okta.servers[0].audience, "api://default");
     }
 
     #[test]
     fn an_unknown_field_is_an_error_that_names_it_and_its_line() {
-        let err = FederationConfig::from_toml("[aws]\nregion = \"us-east-1\"\nregoin = \"x\"\n").unwrap_err();
+        let err = FederationConfig::from_toml("[aws]\nregion = \"us-east-1\"\nregoin = \"x\"\n")
+            .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("regoin") && text.contains("line 3"), "{text}");
     }

@@ -158,7 +158,8 @@ impl Federation {
 
     /// An `SdkConfig` with (fake) developer credentials, for signed administrative calls.
     pub fn admin_sdk_config(&self) -> SdkConfig {
-        let credentials = Credentials::new("AKIAFEDMOCKADMIN0000", "fedmock-admin-secret", None, None, "fedmock");
+        let credentials =
+            Credentials::new("AKIAFEDMOCKADMIN0000", "fedmock-admin-secret", None, None, "fedmock");
         self.sdk_config()
             .into_builder()
             .credentials_provider(SharedCredentialsProvider::new(credentials))
@@ -174,18 +175,25 @@ impl Federation {
     pub async fn token(&self, request: TokenRequest) -> Result<TokenResponse, Error> {
         let server = match &request.server {
             Some(id) if id == "org" => &self.okta.org,
-            Some(id) => self.okta.server(id).ok_or_else(|| Error::Config(format!("no authorization server {id:?}")))?,
+            Some(id) => self
+                .okta
+                .server(id)
+                .ok_or_else(|| Error::Config(format!("no authorization server {id:?}")))?,
             None => self.default_server(),
         };
         let client = match &request.client_id {
-            Some(id) => self.okta.client(id).ok_or_else(|| Error::Config(format!("no client {id:?}")))?,
+            Some(id) => {
+                self.okta.client(id).ok_or_else(|| Error::Config(format!("no client {id:?}")))?
+            }
             None => self.first_client(),
         };
         let mut form = request.form.clone();
         let http = self.http.get_or_init(reqwest::Client::new);
         let call = http.post(format!("{}/token", server.endpoint_base));
         let call = match client.token_endpoint_auth_method {
-            ClientAuthMethod::ClientSecretBasic => call.basic_auth(&client.client_id, Some(&client.client_secret)),
+            ClientAuthMethod::ClientSecretBasic => {
+                call.basic_auth(&client.client_id, Some(&client.client_secret))
+            }
             ClientAuthMethod::ClientSecretPost => {
                 form.push(("client_id".into(), client.client_id.clone()));
                 form.push(("client_secret".into(), client.client_secret.clone()));
@@ -198,7 +206,8 @@ impl Federation {
         if !status.is_success() {
             return Err(Error::TokenRefused { status: status.as_u16(), body });
         }
-        serde_json::from_str(&body).map_err(|e| Error::Config(format!("unexpected token answer {body}: {e}")))
+        serde_json::from_str(&body)
+            .map_err(|e| Error::Config(format!("unexpected token answer {body}: {e}")))
     }
 
     /// What a client needs to talk to this world, for printing or a ready file.
@@ -277,7 +286,12 @@ pub struct TokenRequest {
 impl TokenRequest {
     /// The `password` grant for `login`, requesting `scope` (`openid` brings an ID token).
     pub fn password(login: &str, password: &str, scope: &str) -> Self {
-        Self::new(&[("grant_type", "password"), ("username", login), ("password", password), ("scope", scope)])
+        Self::new(&[
+            ("grant_type", "password"),
+            ("username", login),
+            ("password", password),
+            ("scope", scope),
+        ])
     }
 
     /// The `client_credentials` grant with the server's default scopes.
@@ -365,7 +379,11 @@ impl FederationBuilder {
         let okta_addr = okta_listener.local_addr()?;
         let cognito_addr = cognito_listener.local_addr()?;
         let mut config = self.config;
-        let okta_base = config.okta.base_url.clone().unwrap_or_else(|| format!("http://{}", reachable(okta_addr)));
+        let okta_base = config
+            .okta
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", reachable(okta_addr)));
         let okta = Arc::new(OktaState::new(config.okta.clone(), &okta_base, self.clock.clone())?);
         config.resolve(&okta.base_url);
         let shared = self.clock.clone();
@@ -419,7 +437,10 @@ impl ServerThread {
         let runtime = if workers == 1 {
             tokio::runtime::Builder::new_current_thread().enable_all().build()?
         } else {
-            tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()?
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(workers)
+                .enable_all()
+                .build()?
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new().name("fedmock-servers".into()).spawn(move || {

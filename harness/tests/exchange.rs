@@ -24,7 +24,9 @@ fn not_authorized(message: &str) -> (String, String) {
 
 async fn password_tokens(fed: &Federation) -> harness::TokenResponse {
     let (user, password) = fed.user();
-    fed.token(TokenRequest::password(user, password, "openid profile")).await.expect("Okta issues tokens")
+    fed.token(TokenRequest::password(user, password, "openid profile"))
+        .await
+        .expect("Okta issues tokens")
 }
 
 async fn get_id(fed: &Federation, key: &str, token: &str) -> Result<String, (String, String)> {
@@ -40,7 +42,10 @@ async fn get_id(fed: &Federation, key: &str, token: &str) -> Result<String, (Str
 fn claims(jwt: &str) -> serde_json::Value {
     use base64::Engine as _;
     let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -122,7 +127,9 @@ async fn an_id_token_is_accepted_once_the_provider_lists_the_client_id() {
 async fn azp_is_checked_instead_of_aud_when_present() {
     let fed = Federation::builder()
         .okta(|okta| {
-            okta.clients[0].access_token_claims.insert("azp".into(), json!("0oafedmock0client0001"));
+            okta.clients[0]
+                .access_token_claims
+                .insert("azp".into(), json!("0oafedmock0client0001"));
         })
         .start()
         .await
@@ -135,7 +142,9 @@ async fn azp_is_checked_instead_of_aud_when_present() {
     );
     let fed = Federation::builder()
         .okta(|okta| {
-            okta.clients[0].access_token_claims.insert("azp".into(), json!("0oafedmock0client0001"));
+            okta.clients[0]
+                .access_token_claims
+                .insert("azp".into(), json!("0oafedmock0client0001"));
         })
         .aws(|aws| aws.oidc_providers[0].client_ids = vec!["0oafedmock0client0001".into()])
         .start()
@@ -169,16 +178,29 @@ async fn a_logins_key_that_is_not_the_issuer_is_refused() {
     let mismatch = Err(not_authorized("Invalid login token. Issuer doesn't match providerName"));
     let with_scheme = fed.issuer().replace("http://", "https://");
     assert_eq!(get_id(&fed, &with_scheme, &token).await, mismatch, "key with a scheme");
-    assert_eq!(get_id(&fed, &format!("{}/", fed.logins_key()), &token).await, mismatch, "trailing slash");
+    assert_eq!(
+        get_id(&fed, &format!("{}/", fed.logins_key()), &token).await,
+        mismatch,
+        "trailing slash"
+    );
     let wrong_server = fed.logins_key().replace("/oauth2/default", "/oauth2/aus0other");
     assert_eq!(get_id(&fed, &wrong_server, &token).await, mismatch, "wrong server id");
-    assert_eq!(get_id(&fed, fed.logins_key(), &token).await.map(|_| ()), Ok(()), "the right key works");
+    assert_eq!(
+        get_id(&fed, fed.logins_key(), &token).await.map(|_| ()),
+        Ok(()),
+        "the right key works"
+    );
 }
 
 #[tokio::test]
 async fn a_provider_the_pool_does_not_trust_is_refused() {
     let fed = Federation::builder()
-        .okta(|okta| okta.servers.push(harness::mock_okta::AuthServerConfig { id: "aus0other".into(), ..Default::default() }))
+        .okta(|okta| {
+            okta.servers.push(harness::mock_okta::AuthServerConfig {
+                id: "aus0other".into(),
+                ..Default::default()
+            })
+        })
         .start()
         .await
         .unwrap();
@@ -206,7 +228,11 @@ async fn expiry_is_enforced_after_the_five_minute_grace() {
     fed.clock().advance(1);
     assert_eq!(
         get_id(&fed, fed.logins_key(), &token).await,
-        Err(not_authorized(&format!("Invalid login token. Token expired: {} >= {}", t0 + 3900, t0 + 3600)))
+        Err(not_authorized(&format!(
+            "Invalid login token. Token expired: {} >= {}",
+            t0 + 3900,
+            t0 + 3600
+        )))
     );
 }
 
@@ -226,7 +252,8 @@ async fn a_tampered_signature_is_refused() {
     let mut forged_claims = claims(&token);
     forged_claims["sub"] = json!("mallory@example.com");
     let header = signed.split('.').next().unwrap();
-    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged_claims.to_string());
+    let payload =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged_claims.to_string());
     assert_eq!(
         get_id(&fed, fed.logins_key(), &format!("{header}.{payload}.{signature}")).await,
         Err(not_authorized("Invalid login token. Couldn't verify signed token."))
@@ -239,14 +266,21 @@ async fn a_token_signed_by_a_key_missing_from_the_jwks_is_refused() {
     // Okta does: a provider for the org issuer cannot verify them.
     let fed = Federation::builder()
         .aws(|aws| {
-            aws.oidc_providers.push(OidcProviderConfig { url: "{okta}".into(), client_ids: vec!["{okta}".into()] });
+            aws.oidc_providers.push(OidcProviderConfig {
+                url: "{okta}".into(),
+                client_ids: vec!["{okta}".into()],
+            });
             aws.identity_pools[0].open_id_connect_providers.push("{okta}".into());
         })
         .start()
         .await
         .unwrap();
     let (user, password) = fed.user();
-    let token = fed.token(TokenRequest::password(user, password, "openid").server("org")).await.unwrap().access_token;
+    let token = fed
+        .token(TokenRequest::password(user, password, "openid").server("org"))
+        .await
+        .unwrap()
+        .access_token;
     assert_eq!(claims(&token)["iss"], fed.okta_url());
     let org_key = harness::mock_cognito::verify::strip_scheme(fed.okta_url()).to_owned();
     assert_eq!(
@@ -267,7 +301,13 @@ async fn garbage_in_logins_is_not_an_openid_connect_token() {
 #[tokio::test]
 async fn the_same_user_always_gets_the_same_identity() {
     let fed = Federation::builder()
-        .okta(|okta| okta.users.push(UserConfig { id: "00ufedmock0user00002".into(), login: "bob@example.com".into(), ..Default::default() }))
+        .okta(|okta| {
+            okta.users.push(UserConfig {
+                id: "00ufedmock0user00002".into(),
+                login: "bob@example.com".into(),
+                ..Default::default()
+            })
+        })
         .start()
         .await
         .unwrap();
@@ -281,7 +321,11 @@ async fn the_same_user_always_gets_the_same_identity() {
         .await
         .unwrap()
         .access_token;
-    assert_ne!(get_id(&fed, fed.logins_key(), &bob).await.unwrap(), a, "another user, another identity");
+    assert_ne!(
+        get_id(&fed, fed.logins_key(), &bob).await.unwrap(),
+        a,
+        "another user, another identity"
+    );
 }
 
 #[tokio::test]
@@ -290,10 +334,15 @@ async fn a_separate_cognito_process_derives_the_same_identity_without_shared_sta
     let token = password_tokens(&fed).await.access_token;
     let id = get_id(&fed, fed.logins_key(), &token).await.unwrap();
     // A second mock-cognito with the same account, sharing nothing with the first.
-    let other = harness::mock_cognito::MockCognito::start(fed.config().aws.clone(), harness::mock_cognito::Clock::system())
-        .await
-        .unwrap();
-    let config = aws_sdk_cognitoidentity::config::Builder::from(&fed.sdk_config()).endpoint_url(other.endpoint_url()).build();
+    let other = harness::mock_cognito::MockCognito::start(
+        fed.config().aws.clone(),
+        harness::mock_cognito::Clock::system(),
+    )
+    .await
+    .unwrap();
+    let config = aws_sdk_cognitoidentity::config::Builder::from(&fed.sdk_config())
+        .endpoint_url(other.endpoint_url())
+        .build();
     let client = aws_sdk_cognitoidentity::Client::from_conf(config);
     let creds = client
         .get_credentials_for_identity()
@@ -303,14 +352,26 @@ async fn a_separate_cognito_process_derives_the_same_identity_without_shared_sta
         .await
         .expect("the other process recognises the identity from the login alone");
     assert_eq!(creds.identity_id(), Some(id.as_str()));
-    let again = client.get_id().identity_pool_id(fed.pool_id()).logins(fed.logins_key(), &token).send().await.unwrap();
+    let again = client
+        .get_id()
+        .identity_pool_id(fed.pool_id())
+        .logins(fed.logins_key(), &token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.identity_id(), Some(id.as_str()));
 }
 
 #[tokio::test]
 async fn credentials_need_a_login_of_the_identity() {
     let fed = Federation::builder()
-        .okta(|okta| okta.users.push(UserConfig { id: "00ufedmock0user00002".into(), login: "bob@example.com".into(), ..Default::default() }))
+        .okta(|okta| {
+            okta.users.push(UserConfig {
+                id: "00ufedmock0user00002".into(),
+                login: "bob@example.com".into(),
+                ..Default::default()
+            })
+        })
         .start()
         .await
         .unwrap();
@@ -323,13 +384,23 @@ async fn credentials_need_a_login_of_the_identity() {
         .access_token;
     let client = fed.cognito_client();
     get_id(&fed, fed.logins_key(), &bob).await.unwrap();
-    let with_bob = client.get_credentials_for_identity().identity_id(&id).logins(fed.logins_key(), &bob).send().await;
+    let with_bob = client
+        .get_credentials_for_identity()
+        .identity_id(&id)
+        .logins(fed.logins_key(), &bob)
+        .send()
+        .await;
     assert_eq!(
         aws_error(with_bob),
-        not_authorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")
+        not_authorized(
+            "Logins don't match. Please include at least one valid login for this identity or identity pool."
+        )
     );
     let without = client.get_credentials_for_identity().identity_id(&id).send().await;
-    assert_eq!(aws_error(without), not_authorized(&format!("Access to Identity '{id}' is forbidden.")));
+    assert_eq!(
+        aws_error(without),
+        not_authorized(&format!("Access to Identity '{id}' is forbidden."))
+    );
 }
 
 #[tokio::test]
@@ -357,9 +428,17 @@ async fn an_unknown_identity_is_not_found() {
     let fed = Federation::start().await;
     let token = password_tokens(&fed).await.access_token;
     let id = "us-east-1:00000000-0000-0000-0000-000000000000";
-    let result =
-        fed.cognito_client().get_credentials_for_identity().identity_id(id).logins(fed.logins_key(), token).send().await;
-    assert_eq!(aws_error(result), ("ResourceNotFoundException".into(), format!("Identity '{id}' not found.")));
+    let result = fed
+        .cognito_client()
+        .get_credentials_for_identity()
+        .identity_id(id)
+        .logins(fed.logins_key(), token)
+        .send()
+        .await;
+    assert_eq!(
+        aws_error(result),
+        ("ResourceNotFoundException".into(), format!("Identity '{id}' not found."))
+    );
 }
 
 #[tokio::test]
@@ -384,7 +463,10 @@ async fn more_than_ten_logins_fail_validation() {
     }
     let (kind, message) = aws_error(call.send().await);
     assert_eq!(kind, "ValidationException");
-    assert!(message.starts_with("1 validation error detected: Value '{issuer0.example.com=t, "), "{message}");
+    assert!(
+        message.starts_with("1 validation error detected: Value '{issuer0.example.com=t, "),
+        "{message}"
+    );
     assert!(message.ends_with("' at 'logins' failed to satisfy constraint: Member must have length less than or equal to 10"), "{message}");
 }
 
@@ -392,12 +474,21 @@ async fn more_than_ten_logins_fail_validation() {
 async fn unauthenticated_access_follows_the_pool_setting() {
     let fed = Federation::start().await;
     let refused = fed.cognito_client().get_id().identity_pool_id(fed.pool_id()).send().await;
-    assert_eq!(aws_error(refused), not_authorized("Unauthenticated access is not supported for this identity pool."));
+    assert_eq!(
+        aws_error(refused),
+        not_authorized("Unauthenticated access is not supported for this identity pool.")
+    );
 
-    let fed = Federation::builder().aws(|aws| aws.identity_pools[0].allow_unauthenticated_identities = true).start().await.unwrap();
+    let fed = Federation::builder()
+        .aws(|aws| aws.identity_pools[0].allow_unauthenticated_identities = true)
+        .start()
+        .await
+        .unwrap();
     let client = fed.cognito_client();
-    let first = client.get_id().identity_pool_id(fed.pool_id()).send().await.unwrap().identity_id.unwrap();
-    let second = client.get_id().identity_pool_id(fed.pool_id()).send().await.unwrap().identity_id.unwrap();
+    let first =
+        client.get_id().identity_pool_id(fed.pool_id()).send().await.unwrap().identity_id.unwrap();
+    let second =
+        client.get_id().identity_pool_id(fed.pool_id()).send().await.unwrap().identity_id.unwrap();
     assert_ne!(first, second, "each unauthenticated GetId is a new identity");
     let creds = client.get_credentials_for_identity().identity_id(&first).send().await.unwrap();
     assert!(creds.credentials().unwrap().access_key_id().unwrap().starts_with("ASIA"));
@@ -405,11 +496,20 @@ async fn unauthenticated_access_follows_the_pool_setting() {
 
 #[tokio::test]
 async fn a_pool_without_the_needed_role_is_misconfigured() {
-    let fed = Federation::builder().aws(|aws| aws.identity_pools[0].authenticated_role_arn = None).start().await.unwrap();
+    let fed = Federation::builder()
+        .aws(|aws| aws.identity_pools[0].authenticated_role_arn = None)
+        .start()
+        .await
+        .unwrap();
     let token = password_tokens(&fed).await.access_token;
     let id = get_id(&fed, fed.logins_key(), &token).await.unwrap();
-    let result =
-        fed.cognito_client().get_credentials_for_identity().identity_id(id).logins(fed.logins_key(), token).send().await;
+    let result = fed
+        .cognito_client()
+        .get_credentials_for_identity()
+        .identity_id(id)
+        .logins(fed.logins_key(), token)
+        .send()
+        .await;
     assert_eq!(
         aws_error(result),
         (

@@ -59,7 +59,10 @@ struct Snapshot {
 
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Snapshot").field("jwks_uri", &self.jwks_uri).field("keys", &self.keys.len()).finish()
+        f.debug_struct("Snapshot")
+            .field("jwks_uri", &self.jwks_uri)
+            .field("keys", &self.keys.len())
+            .finish()
     }
 }
 
@@ -101,7 +104,11 @@ impl JwksCache {
     }
 
     /// The RSA keys that may have signed a token from `issuer` with header `kid`.
-    pub async fn keys(&self, issuer: &str, kid: Option<&str>) -> Result<Vec<Arc<DecodingKey>>, JwksError> {
+    pub async fn keys(
+        &self,
+        issuer: &str,
+        kid: Option<&str>,
+    ) -> Result<Vec<Arc<DecodingKey>>, JwksError> {
         let entry = {
             let mut issuers = self.issuers.lock().expect("JWKS cache lock");
             Arc::clone(issuers.entry(issuer.to_owned()).or_default())
@@ -162,7 +169,8 @@ impl JwksCache {
             .into_iter()
             .filter(|k| k.kty == "RSA" && k.usage.as_deref().is_none_or(|u| u == "sig"))
             .filter_map(|k| {
-                let key = DecodingKey::from_rsa_components(k.n.as_deref()?, k.e.as_deref()?).ok()?;
+                let key =
+                    DecodingKey::from_rsa_components(k.n.as_deref()?, k.e.as_deref()?).ok()?;
                 Some((k.kid, Arc::new(key)))
             })
             .collect();

@@ -10,7 +10,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match arg.as_str() {
             "--listen" => addr = args.next().ok_or("--listen needs HOST:PORT")?,
             "--config" => config_path = Some(args.next().ok_or("--config needs a JSON file")?),
-            _ => return Err(format!("usage: mock-cognito [--listen HOST:PORT] [--config aws.json]; got {arg:?}").into()),
+            _ => {
+                return Err(format!(
+                    "usage: mock-cognito [--listen HOST:PORT] [--config aws.json]; got {arg:?}"
+                )
+                .into());
+            }
         }
     }
     let config: mock_cognito::CognitoConfig = match config_path {
@@ -21,7 +26,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let listener = tokio::net::TcpListener::bind(&addr).await?;
         let state = mock_cognito::CognitoState::new(config, mock_cognito::Clock::system())?;
         eprintln!("mock-cognito listening on http://{}", listener.local_addr()?);
-        let shutdown = async { tokio::signal::ctrl_c().await.ok(); };
+        let shutdown = async {
+            tokio::signal::ctrl_c().await.ok();
+        };
         mock_cognito::serve(listener, Arc::new(state), shutdown).await?;
         Ok(())
     })

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AwsError;
 use crate::state::{CognitoState, Pool};
-use crate::validate::{ID_PATTERN, Violations, is_region_guid};
+use crate::validate::{DIGITS, REGION_GUID, Violations};
 use crate::verify::{VerifiedLogin, verify_login};
 
 /// Lifetime of enhanced-flow credentials (cognito.md §1.3: one hour).
@@ -80,14 +80,14 @@ fn check_logins(v: &mut Violations, logins: Option<&BTreeMap<String, String>>) {
 }
 
 fn check_id(v: &mut Violations, member: &str, value: Option<&str>) {
-    v.string(member, value, (1, 55), Some((is_region_guid, ID_PATTERN)), true);
+    v.string(member, value, (1, 55), Some(REGION_GUID), true);
 }
 
 /// `GetId`: the identity of the logins, or a new unauthenticated one.
 pub async fn get_id(state: &CognitoState, input: GetIdInput) -> Result<GetIdOutput, AwsError> {
     let mut v = Violations::default();
     check_id(&mut v, "identityPoolId", input.identity_pool_id.as_deref());
-    v.string("accountId", input.account_id.as_deref(), (1, 15), Some((|s| s.bytes().all(|b| b.is_ascii_digit()), "\\d+")), false);
+    v.string("accountId", input.account_id.as_deref(), (1, 15), Some(DIGITS), false);
     check_logins(&mut v, input.logins.as_ref());
     v.finish()?;
     let pool_id = input.identity_pool_id.expect("validated as present");
@@ -116,19 +116,24 @@ pub async fn get_credentials_for_identity(
     let logins = input.logins.unwrap_or_default();
     let (pool, authenticated) = match state.identity(&identity_id) {
         Some(identity) => {
-            let pool = state.pool(&identity.pool_id).ok_or_else(|| AwsError::identity_not_found(&identity_id))?;
+            let pool = state
+                .pool(&identity.pool_id)
+                .ok_or_else(|| AwsError::identity_not_found(&identity_id))?;
             if logins.is_empty() {
                 if !identity.logins.is_empty() {
                     // Observed text; that it is what a login-less call on an authenticated
                     // identity gets is inferred (cognito.md §2.3).
-                    return Err(AwsError::not_authorized(format!("Access to Identity '{identity_id}' is forbidden.")));
+                    return Err(AwsError::not_authorized(format!(
+                        "Access to Identity '{identity_id}' is forbidden."
+                    )));
                 }
                 require_unauthenticated_access(pool)?;
                 (pool, false)
             } else {
                 let verified = verify_all(state, pool, &logins).await?;
                 let subs = provider_subs(&verified);
-                let owns = subs.iter().any(|(provider, sub)| identity.logins.get(provider) == Some(sub));
+                let owns =
+                    subs.iter().any(|(provider, sub)| identity.logins.get(provider) == Some(sub));
                 if !identity.logins.is_empty() && !owns {
                     return Err(AwsError::not_authorized(
                         "Logins don't match. Please include at least one valid login for this identity or identity pool.",
@@ -143,7 +148,8 @@ pub async fn get_credentials_for_identity(
         // from (pool, provider, sub), so valid logins that derive this id prove ownership.
         None => (adopt(state, &identity_id, &logins).await?, true),
     };
-    let role = if authenticated { &pool.authenticated_role_arn } else { &pool.unauthenticated_role_arn };
+    let role =
+        if authenticated { &pool.authenticated_role_arn } else { &pool.unauthenticated_role_arn };
     if role.is_none() {
         let kind = if authenticated { "authenticated" } else { "unauthenticated" };
         return Err(AwsError::no_role().with_detail(format!("pool {} has no {kind} role", pool.id)));
@@ -166,7 +172,10 @@ async fn adopt<'s>(
     for pool in state.pools().filter(|p| logins.keys().all(|k| p.providers.contains(k))) {
         let verified = verify_all(state, pool, logins).await?;
         let subs = provider_subs(&verified);
-        if subs.iter().any(|(provider, sub)| state.identity_id_for(&pool.id, provider, sub) == identity_id) {
+        if subs
+            .iter()
+            .any(|(provider, sub)| state.identity_id_for(&pool.id, provider, sub) == identity_id)
+        {
             state.link(&pool.id, &subs, Some(identity_id));
             return Ok(pool);
         }
@@ -178,7 +187,9 @@ fn require_unauthenticated_access(pool: &Pool) -> Result<(), AwsError> {
     if pool.allow_unauthenticated {
         Ok(())
     } else {
-        Err(AwsError::not_authorized("Unauthenticated access is not supported for this identity pool."))
+        Err(AwsError::not_authorized(
+            "Unauthenticated access is not supported for this identity pool.",
+        ))
     }
 }
 
@@ -238,7 +249,9 @@ mod tests {
         let c = new_credentials(42);
         assert_eq!(c.access_key_id.len(), 20);
         assert!(c.access_key_id.starts_with("ASIA"));
-        assert!(c.access_key_id.chars().all(|ch| ch.is_ascii_uppercase() || ('2'..='7').contains(&ch)));
+        assert!(
+            c.access_key_id.chars().all(|ch| ch.is_ascii_uppercase() || ('2'..='7').contains(&ch))
+        );
         assert_eq!(c.secret_key.len(), 40);
         assert!(c.session_token.len() > 300);
         assert_ne!(c, new_credentials(42), "credentials are random");

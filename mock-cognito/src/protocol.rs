@@ -22,17 +22,37 @@ pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
 /// The 23 actions of Cognito Identity (API 2014-06-30), for telling a misspelt target from
 /// one fedmock does not serve yet.
 const ACTIONS: [&str; 23] = [
-    "CreateIdentityPool", "DeleteIdentities", "DeleteIdentityPool", "DescribeIdentity",
-    "DescribeIdentityPool", "GetCredentialsForIdentity", "GetId", "GetIdentityPoolRoles",
-    "GetOpenIdToken", "GetOpenIdTokenForDeveloperIdentity", "GetPrincipalTagAttributeMap",
-    "ListIdentities", "ListIdentityPools", "ListTagsForResource", "LookupDeveloperIdentity",
-    "MergeDeveloperIdentities", "SetIdentityPoolRoles", "SetPrincipalTagAttributeMap",
-    "TagResource", "UnlinkDeveloperIdentity", "UnlinkIdentity", "UntagResource",
+    "CreateIdentityPool",
+    "DeleteIdentities",
+    "DeleteIdentityPool",
+    "DescribeIdentity",
+    "DescribeIdentityPool",
+    "GetCredentialsForIdentity",
+    "GetId",
+    "GetIdentityPoolRoles",
+    "GetOpenIdToken",
+    "GetOpenIdTokenForDeveloperIdentity",
+    "GetPrincipalTagAttributeMap",
+    "ListIdentities",
+    "ListIdentityPools",
+    "ListTagsForResource",
+    "LookupDeveloperIdentity",
+    "MergeDeveloperIdentities",
+    "SetIdentityPoolRoles",
+    "SetPrincipalTagAttributeMap",
+    "TagResource",
+    "UnlinkDeveloperIdentity",
+    "UnlinkIdentity",
+    "UntagResource",
     "UpdateIdentityPool",
 ];
 
 /// Handles one JSON 1.1 request.
-pub async fn dispatch(state: &CognitoState, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+pub async fn dispatch(
+    state: &CognitoState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or_default();
     let result = match body {
@@ -49,7 +69,10 @@ pub async fn dispatch(state: &CognitoState, headers: &HeaderMap, body: Result<By
                 ErrorType::UnknownOperation,
                 format!("fedmock does not serve {TARGET_PREFIX}{known} yet"),
             )),
-            _ => Err(AwsError::new(ErrorType::UnknownOperation, format!("Unknown operation: {target:?}"))),
+            _ => Err(AwsError::new(
+                ErrorType::UnknownOperation,
+                format!("Unknown operation: {target:?}"),
+            )),
         },
     };
     let mut response = match result {
@@ -70,7 +93,9 @@ pub async fn dispatch(state: &CognitoState, headers: &HeaderMap, body: Result<By
         }
     };
     let request_id = uuid::Uuid::new_v4().to_string();
-    response.headers_mut().insert("x-amzn-requestid", HeaderValue::from_str(&request_id).expect("UUID is ASCII"));
+    response
+        .headers_mut()
+        .insert("x-amzn-requestid", HeaderValue::from_str(&request_id).expect("UUID is ASCII"));
     response
 }
 
@@ -86,7 +111,10 @@ where
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
     let input = serde_json::from_slice(body).map_err(|e| {
         // Coral's text for this case is not published; the type is (inferred).
-        AwsError::new(ErrorType::Serialization, format!("The request body is not valid JSON for this operation: {e}"))
+        AwsError::new(
+            ErrorType::Serialization,
+            format!("The request body is not valid JSON for this operation: {e}"),
+        )
     })?;
     let output = op(input).await?;
     Ok(serde_json::to_string(&output).expect("outputs serialise"))

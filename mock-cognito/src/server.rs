@@ -4,13 +4,13 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -39,12 +39,20 @@ pub async fn serve(
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
 
-async fn json_rpc(State(state): State<Arc<CognitoState>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+async fn json_rpc(
+    State(state): State<Arc<CognitoState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     protocol::dispatch(&state, &headers, body).await
 }
 
 async fn unknown() -> Response {
-    AwsError::new(ErrorType::UnknownOperation, "Cognito Identity is served as POST / with X-Amz-Target").into_response()
+    AwsError::new(
+        ErrorType::UnknownOperation,
+        "Cognito Identity is served as POST / with X-Amz-Target",
+    )
+    .into_response()
 }
 
 /// A mock Cognito endpoint running on the caller's tokio runtime; stopped when dropped.

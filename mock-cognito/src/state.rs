@@ -74,17 +74,23 @@ impl CognitoState {
         if config.account_id.len() != 12 || !config.account_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad(format!("account_id must be 12 digits, got {:?}", config.account_id)));
         }
-        if config.region.is_empty() || !config.region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if config.region.is_empty()
+            || !config.region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
             return Err(bad(format!("region {:?} is not a region name", config.region)));
         }
         let mut providers = HashMap::new();
         for p in config.oidc_providers {
             if !(p.url.starts_with("https://") || p.url.starts_with("http://")) {
-                return Err(bad(format!("OIDC provider URL {:?} must start with https:// (or http:// for a local issuer)", p.url)));
+                return Err(bad(format!(
+                    "OIDC provider URL {:?} must start with https:// (or http:// for a local issuer)",
+                    p.url
+                )));
             }
             let name = strip_scheme(&p.url).to_owned();
             let arn = format!("arn:aws:iam::{}:oidc-provider/{name}", config.account_id);
-            let provider = Provider { url: p.url.clone(), name: name.clone(), arn, client_ids: p.client_ids };
+            let provider =
+                Provider { url: p.url.clone(), name: name.clone(), arn, client_ids: p.client_ids };
             if providers.insert(name, provider).is_some() {
                 return Err(bad(format!("OIDC provider {:?} is defined twice", p.url)));
             }
@@ -93,13 +99,19 @@ impl CognitoState {
         for p in config.identity_pools {
             let id = p.pool_id(&config.account_id, &config.region);
             if !is_region_guid(&id) || !id.starts_with(&format!("{}:", config.region)) {
-                return Err(bad(format!("identity pool id {id:?} must be {}:<guid>", config.region)));
+                return Err(bad(format!(
+                    "identity pool id {id:?} must be {}:<guid>",
+                    config.region
+                )));
             }
             let mut trusted = Vec::new();
             for reference in &p.open_id_connect_providers {
-                let found = providers.values().find(|pr| &pr.arn == reference || &pr.url == reference);
+                let found =
+                    providers.values().find(|pr| &pr.arn == reference || &pr.url == reference);
                 let Some(provider) = found else {
-                    return Err(bad(format!("identity pool {id:?} trusts {reference:?}, which is not among oidc_providers")));
+                    return Err(bad(format!(
+                        "identity pool {id:?} trusts {reference:?}, which is not among oidc_providers"
+                    )));
                 };
                 trusted.push(provider.name.clone());
             }
@@ -142,7 +154,11 @@ impl CognitoState {
     }
 
     /// The provider named `name` if `pool` trusts it, else the names it does trust.
-    pub(crate) fn trusted_provider(&self, pool: &Pool, name: &str) -> Result<&Provider, Vec<String>> {
+    pub(crate) fn trusted_provider(
+        &self,
+        pool: &Pool,
+        name: &str,
+    ) -> Result<&Provider, Vec<String>> {
         match self.providers.get(name) {
             Some(p) if pool.providers.iter().any(|n| n == name) => Ok(p),
             _ => Err(pool.providers.clone()),
@@ -171,9 +187,16 @@ impl CognitoState {
     /// The identity that `logins` (provider → sub) belong to in `pool`, linking any that
     /// belong to none. With no login known, the identity is `target` if given, else the one
     /// derived from the first login.
-    pub(crate) fn link(&self, pool_id: &str, logins: &[(String, String)], target: Option<&str>) -> String {
+    pub(crate) fn link(
+        &self,
+        pool_id: &str,
+        logins: &[(String, String)],
+        target: Option<&str>,
+    ) -> String {
         let mut table = self.identities.lock().expect("identity table lock");
-        let key = |(provider, sub): &(String, String)| (pool_id.to_owned(), provider.clone(), sub.clone());
+        let key = |(provider, sub): &(String, String)| {
+            (pool_id.to_owned(), provider.clone(), sub.clone())
+        };
         let known = logins.iter().find_map(|login| table.by_login.get(&key(login)).cloned());
         let id = known.or_else(|| target.map(str::to_owned)).unwrap_or_else(|| {
             let (provider, sub) = &logins[0];

@@ -10,8 +10,20 @@ use std::collections::BTreeMap;
 
 use crate::error::{AwsError, ErrorType};
 
-/// The regular expression AWS quotes for `IdentityPoolId` and `IdentityId`.
-pub(crate) const ID_PATTERN: &str = r"[\w-]+:[0-9a-f-]+";
+/// A model pattern: the regex text AWS quotes, and the check that implements it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pattern {
+    matches: fn(&str) -> bool,
+    text: &'static str,
+}
+
+/// `IdentityPoolId` and `IdentityId`.
+pub(crate) const REGION_GUID: Pattern =
+    Pattern { matches: is_region_guid, text: r"[\w-]+:[0-9a-f-]+" };
+
+/// `AccountId`.
+pub(crate) const DIGITS: Pattern =
+    Pattern { matches: |s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()), text: r"\d+" };
 
 /// Whether `s` fully matches `[\w-]+:[0-9a-f-]+` (Java's `\w` is `[a-zA-Z0-9_]`).
 pub(crate) fn is_region_guid(s: &str) -> bool {
@@ -29,7 +41,9 @@ pub(crate) struct Violations(Vec<String>);
 impl Violations {
     fn push(&mut self, value: Option<&str>, member: &str, constraint: &str) {
         let value = value.map_or_else(|| "null".to_owned(), |v| format!("'{v}'"));
-        self.0.push(format!("Value {value} at '{member}' failed to satisfy constraint: {constraint}"));
+        self.0.push(format!(
+            "Value {value} at '{member}' failed to satisfy constraint: {constraint}"
+        ));
     }
 
     /// A required string member with length bounds and an optional `(check, pattern)`.
@@ -38,7 +52,7 @@ impl Violations {
         member: &str,
         value: Option<&str>,
         (min, max): (usize, usize),
-        pattern: Option<(fn(&str) -> bool, &str)>,
+        pattern: Option<Pattern>,
         required: bool,
     ) {
         let Some(v) = value else {
@@ -49,27 +63,46 @@ impl Violations {
         };
         let len = v.chars().count();
         if len > max {
-            self.push(Some(v), member, &format!("Member must have length less than or equal to {max}"));
+            self.push(
+                Some(v),
+                member,
+                &format!("Member must have length less than or equal to {max}"),
+            );
         }
         if len < min {
-            self.push(Some(v), member, &format!("Member must have length greater than or equal to {min}"));
+            self.push(
+                Some(v),
+                member,
+                &format!("Member must have length greater than or equal to {min}"),
+            );
         }
-        if let Some((matches, text)) = pattern
-            && !matches(v)
+        if let Some(pattern) = pattern
+            && !(pattern.matches)(v)
         {
-            self.push(Some(v), member, &format!("Member must satisfy regular expression pattern: {text}"));
+            let constraint =
+                format!("Member must satisfy regular expression pattern: {}", pattern.text);
+            self.push(Some(v), member, &constraint);
         }
     }
 
     /// A `Logins` map: at most `max` entries, keys 1–128 and tokens 1–50000 characters.
-    pub(crate) fn logins(&mut self, member: &str, logins: Option<&BTreeMap<String, String>>, max: usize) {
+    pub(crate) fn logins(
+        &mut self,
+        member: &str,
+        logins: Option<&BTreeMap<String, String>>,
+        max: usize,
+    ) {
         let Some(map) = logins else { return };
         let rendered = || {
             let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k}={v}")).collect();
             format!("{{{}}}", pairs.join(", "))
         };
         if map.len() > max {
-            self.push(Some(&rendered()), member, &format!("Member must have length less than or equal to {max}"));
+            self.push(
+                Some(&rendered()),
+                member,
+                &format!("Member must have length less than or equal to {max}"),
+            );
         }
         if map.keys().any(|k| k.is_empty() || k.chars().count() > 128) {
             self.push(
@@ -91,7 +124,10 @@ impl Violations {
     pub(crate) fn finish(self) -> Result<(), AwsError> {
         match self.0.len() {
             0 => Ok(()),
-            1 => Err(AwsError::new(ErrorType::Validation, format!("1 validation error detected: {}", self.0[0]))),
+            1 => Err(AwsError::new(
+                ErrorType::Validation,
+                format!("1 validation error detected: {}", self.0[0]),
+            )),
             n => Err(AwsError::new(
                 ErrorType::Validation,
                 format!("{n} validation errors detected: {}", self.0.join("; ")),
@@ -118,7 +154,7 @@ mod tests {
     #[test]
     fn one_violation_reads_exactly_like_aws() {
         let mut v = Violations::default();
-        v.string("identityPoolId", Some("eu*******q6"), (1, 55), Some((is_region_guid, ID_PATTERN)), true);
+        v.string("identityPoolId", Some("eu*******q6"), (1, 55), Some(REGION_GUID), true);
         assert_eq!(
             v.finish().unwrap_err().message,
             "1 validation error detected: Value 'eu*******q6' at 'identityPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+"
@@ -129,7 +165,7 @@ mod tests {
     fn several_violations_are_counted_and_joined() {
         let mut v = Violations::default();
         v.string("identityPoolId", None, (1, 55), None, true);
-        v.string("accountId", Some("12x"), (1, 15), Some((|s| s.chars().all(|c| c.is_ascii_digit()), "\\d+")), false);
+        v.string("accountId", Some("12x"), (1, 15), Some(DIGITS), false);
         let err = v.finish().unwrap_err();
         assert_eq!(err.kind, ErrorType::Validation);
         assert_eq!(

@@ -118,7 +118,11 @@ impl TokenRejection {
             Self::Audience { claim, found, accepted } => format!(
                 "the token's {claim} is {found:?}; the provider accepts {accepted:?}; add {} to the provider's client IDs{}",
                 found.first().map_or("it".to_owned(), |f| format!("{f:?}")),
-                if *claim == "aud" { ", or send a token whose aud is one of them (an Okta ID token's aud is the client id)" } else { "" }
+                if *claim == "aud" {
+                    ", or send a token whose aud is one of them (an Okta ID token's aud is the client id)"
+                } else {
+                    ""
+                }
             ),
             Self::MissingClaim(claim) => format!("the token has no {claim} claim"),
             Self::Expired { now, exp } => format!(
@@ -148,7 +152,12 @@ fn parse(token: &str) -> Result<Jwt<'_>, TokenRejection> {
         let bytes = B64.decode(part).map_err(|_| not_jwt(&format!("{name} is not base64url")))?;
         serde_json::from_slice(&bytes).map_err(|_| not_jwt(&format!("{name} is not a JSON object")))
     };
-    Ok(Jwt { header: object(header, "header")?, claims: object(claims, "payload")?, signed, signature })
+    Ok(Jwt {
+        header: object(header, "header")?,
+        claims: object(claims, "payload")?,
+        signed,
+        signature,
+    })
 }
 
 /// `https://host/path` → `host/path` (also for `http://`, so local issuers work the same).
@@ -195,11 +204,17 @@ pub async fn verify_login(
     Ok(VerifiedLogin { provider: provider.name.clone(), sub, claims: jwt.claims })
 }
 
-async fn verify_signature(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result<(), TokenRejection> {
+async fn verify_signature(
+    jwks: &JwksCache,
+    iss: &str,
+    jwt: &Jwt<'_>,
+) -> Result<(), TokenRejection> {
     let fail = |reason: String| TokenRejection::Signature { reason };
     match jwt.header.get("alg").and_then(Value::as_str) {
         Some("RS256") => {}
-        other => return Err(fail(format!("alg is {other:?}; Cognito accepts RSA signatures (RS256)"))),
+        other => {
+            return Err(fail(format!("alg is {other:?}; Cognito accepts RSA signatures (RS256)")));
+        }
     }
     let kid = jwt.header.get("kid").and_then(Value::as_str);
     let keys = jwks.keys(iss, kid).await.map_err(|e| match e {
@@ -209,8 +224,13 @@ async fn verify_signature(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result<
         JwksError::Unreachable(why) => fail(format!("could not fetch the issuer's keys: {why}")),
     })?;
     for key in keys {
-        if jsonwebtoken::crypto::verify(jwt.signature, jwt.signed.as_bytes(), &key, Algorithm::RS256)
-            .unwrap_or(false)
+        if jsonwebtoken::crypto::verify(
+            jwt.signature,
+            jwt.signed.as_bytes(),
+            &key,
+            Algorithm::RS256,
+        )
+        .unwrap_or(false)
         {
             return Ok(());
         }
@@ -248,8 +268,12 @@ mod tests {
     #[test]
     fn azp_wins_over_aud_when_present() {
         let ok = vec!["0oaclient".to_owned()];
-        assert!(check_audience(&claims(json!({"aud": "api://default", "azp": "0oaclient"})), &ok).is_ok());
-        let err = check_audience(&claims(json!({"aud": "0oaclient", "azp": "other"})), &ok).unwrap_err();
+        assert!(
+            check_audience(&claims(json!({"aud": "api://default", "azp": "0oaclient"})), &ok)
+                .is_ok()
+        );
+        let err =
+            check_audience(&claims(json!({"aud": "0oaclient", "azp": "other"})), &ok).unwrap_err();
         assert_eq!(err.to_string(), "Invalid login token. Incorrect token audience.");
         assert!(matches!(err, TokenRejection::Audience { claim: "azp", .. }));
     }
@@ -277,7 +301,10 @@ mod tests {
 
     #[test]
     fn strip_scheme_removes_only_a_leading_scheme() {
-        assert_eq!(strip_scheme("https://dev-1.okta.com/oauth2/default"), "dev-1.okta.com/oauth2/default");
+        assert_eq!(
+            strip_scheme("https://dev-1.okta.com/oauth2/default"),
+            "dev-1.okta.com/oauth2/default"
+        );
         assert_eq!(strip_scheme("http://127.0.0.1:80/x"), "127.0.0.1:80/x");
         assert_eq!(strip_scheme("dev-1.okta.com"), "dev-1.okta.com");
     }

@@ -35,7 +35,9 @@ impl Default for Clock {
 impl Clock {
     /// A clock that follows the system time.
     pub fn system() -> Self {
-        Self { inner: Arc::new(Inner { fixed: AtomicI64::new(RUNNING), offset: AtomicI64::new(0) }) }
+        Self {
+            inner: Arc::new(Inner { fixed: AtomicI64::new(RUNNING), offset: AtomicI64::new(0) }),
+        }
     }
 
     /// A clock frozen at `at` until it is moved.

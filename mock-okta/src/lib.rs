@@ -24,7 +24,9 @@ mod state;
 pub mod tokens;
 
 pub use clock::{Clock, UnixSeconds};
-pub use config::{AuthServerConfig, ClientAuthMethod, ClientConfig, KeyConfig, OktaConfig, UserConfig};
+pub use config::{
+    AuthServerConfig, ClientAuthMethod, ClientConfig, KeyConfig, OktaConfig, UserConfig,
+};
 pub use error::{ApiError, Error, KeyError, OAuthError};
 pub use keys::{KeySet, SigningKey};
 pub use server::{MockOkta, router, serve};

@@ -10,7 +10,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match arg.as_str() {
             "--listen" => addr = args.next().ok_or("--listen needs HOST:PORT")?,
             "--config" => config_path = Some(args.next().ok_or("--config needs a JSON file")?),
-            _ => return Err(format!("usage: mock-okta [--listen HOST:PORT] [--config okta.json]; got {arg:?}").into()),
+            _ => {
+                return Err(format!(
+                    "usage: mock-okta [--listen HOST:PORT] [--config okta.json]; got {arg:?}"
+                )
+                .into());
+            }
         }
     }
     let config: mock_okta::OktaConfig = match config_path {
@@ -22,7 +27,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let base = format!("http://{}", listener.local_addr()?);
         let state = mock_okta::OktaState::new(config, &base, mock_okta::Clock::system())?;
         eprintln!("mock-okta listening on {base}");
-        let shutdown = async { tokio::signal::ctrl_c().await.ok(); };
+        let shutdown = async {
+            tokio::signal::ctrl_c().await.ok();
+        };
         mock_okta::serve(listener, Arc::new(state), shutdown).await?;
         Ok(())
     })

@@ -75,7 +75,10 @@ async fn org_oauth_metadata(State(s): Shared) -> Response {
     json_response(&s.org.discovery(&s.base_url, false), None)
 }
 
-async fn openid_configuration(State(s): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn openid_configuration(
+    State(s): Shared,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     Ok(json_response(&custom(&s, &id)?.discovery(&s.base_url, true), None))
 }
 
@@ -97,7 +100,11 @@ async fn jwks(server: &AuthServer) -> Result<Response, OAuthError> {
     Ok(json_response(&json!({ "keys": keys }), Some(JWKS_CACHE_CONTROL)))
 }
 
-async fn org_token(State(s): Shared, headers: HeaderMap, form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>) -> Response {
+async fn org_token(
+    State(s): Shared,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
     token_response(&s, &s.org, &headers, form).await
 }
 
@@ -121,10 +128,13 @@ async fn token_response(
 ) -> Response {
     let Ok(Form(form)) = form else {
         // A body that is not form-encoded (Okta requires application/x-www-form-urlencoded).
-        return OAuthError::invalid_request("The request must be application/x-www-form-urlencoded.")
-            .into_response();
+        return OAuthError::invalid_request(
+            "The request must be application/x-www-form-urlencoded.",
+        )
+        .into_response();
     };
-    let basic = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(BasicAuth::parse);
+    let basic =
+        headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(BasicAuth::parse);
     match tokens::issue(state, server, basic, form).await {
         Ok(answer) => {
             let mut response = json_response(&json!(answer), None);
@@ -160,7 +170,8 @@ impl MockOkta {
     pub async fn start(config: OktaConfig) -> Result<Self, Error> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
-        let state = Arc::new(OktaState::new(config, &format!("http://{address}"), Clock::system())?);
+        let state =
+            Arc::new(OktaState::new(config, &format!("http://{address}"), Clock::system())?);
         let (tx, rx) = oneshot::channel();
         tokio::spawn(serve(listener, Arc::clone(&state), async {
             rx.await.ok();

@@ -59,7 +59,15 @@ impl AuthServer {
             }
         };
         let keys = KeySet::from_config(&config.keys)?;
-        Ok(Self { kind, config, issuer, endpoint_base, audience, keys, hidden_access_token_key: hidden })
+        Ok(Self {
+            kind,
+            config,
+            issuer,
+            endpoint_base,
+            audience,
+            keys,
+            hidden_access_token_key: hidden,
+        })
     }
 
     /// The key set that signs this server's access tokens.
@@ -88,11 +96,37 @@ impl AuthServer {
         scopes.extend(self.config.scopes.iter().map(String::as_str));
         let claims: &[&str] = if oidc {
             &[
-                "iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp", "nonce",
-                "name", "nickname", "preferred_username", "given_name", "middle_name",
-                "family_name", "email", "email_verified", "profile", "zoneinfo", "locale",
-                "address", "phone_number", "picture", "website", "gender", "birthdate",
-                "updated_at", "at_hash", "c_hash",
+                "iss",
+                "ver",
+                "sub",
+                "aud",
+                "iat",
+                "exp",
+                "jti",
+                "auth_time",
+                "amr",
+                "idp",
+                "nonce",
+                "name",
+                "nickname",
+                "preferred_username",
+                "given_name",
+                "middle_name",
+                "family_name",
+                "email",
+                "email_verified",
+                "profile",
+                "zoneinfo",
+                "locale",
+                "address",
+                "phone_number",
+                "picture",
+                "website",
+                "gender",
+                "birthdate",
+                "updated_at",
+                "at_hash",
+                "c_hash",
             ]
         } else {
             &["ver", "jti", "iss", "aud", "iat", "exp", "cid", "uid", "scp", "sub"]
@@ -147,18 +181,29 @@ pub struct OktaState {
 impl OktaState {
     /// Validates `config` and builds the org at `base_url` (used unless the config names one).
     pub fn new(config: OktaConfig, base_url: &str, clock: Clock) -> Result<Self, Error> {
-        let base_url = config.base_url.as_deref().unwrap_or(base_url).trim_end_matches('/').to_owned();
+        let base_url =
+            config.base_url.as_deref().unwrap_or(base_url).trim_end_matches('/').to_owned();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(Error::Config(format!("base_url must be an http(s) URL, got {base_url:?}")));
+            return Err(Error::Config(format!(
+                "base_url must be an http(s) URL, got {base_url:?}"
+            )));
         }
         let org = AuthServer::new(ServerKind::Org, config.org, &base_url)?;
         let mut servers = HashMap::new();
         for server in config.servers {
             let id = server.id.clone();
-            if id.is_empty() || id == "v1" || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                return Err(Error::Config(format!("authorization server id {id:?} must be letters, digits, '-' or '_' (and not \"v1\")")));
+            if id.is_empty()
+                || id == "v1"
+                || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(Error::Config(format!(
+                    "authorization server id {id:?} must be letters, digits, '-' or '_' (and not \"v1\")"
+                )));
             }
-            if servers.insert(id.clone(), AuthServer::new(ServerKind::Custom, server, &base_url)?).is_some() {
+            if servers
+                .insert(id.clone(), AuthServer::new(ServerKind::Custom, server, &base_url)?)
+                .is_some()
+            {
                 return Err(Error::Config(format!("authorization server {id:?} is defined twice")));
             }
         }
@@ -175,7 +220,15 @@ impl OktaState {
                 return Err(Error::Config(format!("user login {:?} is defined twice", user.login)));
             }
         }
-        Ok(Self { base_url, org_id: config.org_id, org, servers, clients, users: config.users, clock })
+        Ok(Self {
+            base_url,
+            org_id: config.org_id,
+            org,
+            servers,
+            clients,
+            users: config.users,
+            clock,
+        })
     }
 
     /// A custom authorization server by id.

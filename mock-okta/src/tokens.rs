@@ -9,7 +9,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::config::{ClientAuthMethod, ClientConfig, Claims, UserConfig};
+use crate::config::{Claims, ClientAuthMethod, ClientConfig, UserConfig};
 use crate::error::OAuthError;
 use crate::state::{AuthServer, OIDC_SCOPES, OktaState, ServerKind};
 
@@ -177,7 +177,8 @@ fn granted_scopes(
         ));
     }
     let unusable = |s: &String| {
-        !server.knows_scope(s) || (grant == "client_credentials" && OIDC_SCOPES.contains(&s.as_str()))
+        !server.knows_scope(s)
+            || (grant == "client_credentials" && OIDC_SCOPES.contains(&s.as_str()))
     };
     if scopes.iter().any(unusable) {
         return Err(OAuthError::invalid_scope(
@@ -188,9 +189,13 @@ fn granted_scopes(
     Ok(scopes)
 }
 
-fn resource_owner<'s>(state: &'s OktaState, form: &TokenForm) -> Result<&'s UserConfig, OAuthError> {
+fn resource_owner<'s>(
+    state: &'s OktaState,
+    form: &TokenForm,
+) -> Result<&'s UserConfig, OAuthError> {
     let invalid = || OAuthError::invalid_grant("The credentials provided were invalid.");
-    let user = state.user_by_login(form.username.as_deref().ok_or_else(invalid)?).ok_or_else(invalid)?;
+    let user =
+        state.user_by_login(form.username.as_deref().ok_or_else(invalid)?).ok_or_else(invalid)?;
     if form.password.as_deref() != Some(user.password.as_str()) {
         return Err(invalid());
     }
@@ -337,6 +342,9 @@ mod tests {
     #[test]
     fn at_hash_matches_the_oidc_core_example() {
         // The access token and at_hash from OpenID Connect Core 1.0, Appendix A.3/A.4.
-        assert_eq!(at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(
+            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
     }
 }

@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand};
 use harness::{DEFAULT_WORLD_TOML, Federation, FederationConfig, WorldSummary};
 
 #[derive(Parser, Debug)]
-#[command(name = "fedmock", version, about = "Okta → AWS Cognito Identity federation, without Okta or AWS")]
+#[command(
+    name = "fedmock",
+    version,
+    about = "Okta → AWS Cognito Identity federation, without Okta or AWS"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,7 +55,8 @@ struct UpArgs {
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FEDMOCK_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("FEDMOCK_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -61,14 +66,17 @@ fn main() -> anyhow::Result<()> {
             print!("{DEFAULT_WORLD_TOML}");
             Ok(())
         }
-        Command::Up(args) => tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(up(args)),
+        Command::Up(args) => {
+            tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(up(args))
+        }
     }
 }
 
 async fn up(args: UpArgs) -> anyhow::Result<()> {
     let config = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             FederationConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
         }
         None => FederationConfig::default_world(),
