@@ -62,3 +62,8 @@ pub enum Error {
         body: String,
     },
 }
+
+/// The README's examples, compiled as doctests so they cannot drift from the API.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
