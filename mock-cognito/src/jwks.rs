@@ -189,3 +189,102 @@ impl JwksCache {
         serde_json::from_slice(&body).map_err(|e| fail(format!("not the expected JSON: {e}")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Json;
+    use axum::extract::State;
+    use axum::routing::get;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// A minimal OIDC issuer whose key set a test can change, counting JWKS fetches.
+    #[derive(Default)]
+    struct Issuer {
+        kids: Mutex<Vec<&'static str>>,
+        fetches: AtomicUsize,
+    }
+
+    async fn start_issuer() -> (String, Arc<Issuer>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let issuer = Arc::new(Issuer::default());
+        let jwks_uri = format!("{base}/keys");
+        let app = axum::Router::new()
+            .route("/.well-known/openid-configuration", get(move || async move { Json(json!({ "jwks_uri": jwks_uri })) }))
+            .route(
+                "/keys",
+                get(|State(issuer): State<Arc<Issuer>>| async move {
+                    issuer.fetches.fetch_add(1, Ordering::SeqCst);
+                    let kids = issuer.kids.lock().unwrap().clone();
+                    let keys: Vec<Value> =
+                        kids.iter().map(|kid| json!({"kty": "RSA", "kid": kid, "use": "sig", "n": "sXch", "e": "AQAB"})).collect();
+                    Json(json!({ "keys": keys }))
+                }),
+            )
+            .with_state(Arc::clone(&issuer));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, issuer)
+    }
+
+    #[tokio::test]
+    async fn keys_are_cached_refetched_on_an_unknown_kid_and_after_the_ttl() {
+        let (iss, issuer) = start_issuer().await;
+        *issuer.kids.lock().unwrap() = vec!["k1"];
+        let now = Arc::new(std::sync::atomic::AtomicI64::new(1_000));
+        let clock_now = Arc::clone(&now);
+        let cache = JwksCache::new(Clock::from_fn(move || clock_now.load(Ordering::SeqCst)));
+        let fetches = || issuer.fetches.load(Ordering::SeqCst);
+
+        assert_eq!(cache.keys(&iss, Some("k1")).await.unwrap().len(), 1);
+        assert_eq!(cache.keys(&iss, Some("k1")).await.unwrap().len(), 1);
+        assert_eq!(fetches(), 1, "a known kid is served from the cache");
+
+        *issuer.kids.lock().unwrap() = vec!["k1", "k2"];
+        assert_eq!(cache.keys(&iss, Some("k2")).await.unwrap().len(), 1, "rotated-in key found");
+        assert_eq!(fetches(), 2, "an unknown kid refetches at once");
+
+        let err = cache.keys(&iss, Some("k9")).await.unwrap_err();
+        assert_eq!(err, JwksError::NoKey { kid: "k9".into(), jwks_uri: format!("{iss}/keys") });
+        assert_eq!(fetches(), 3);
+
+        assert_eq!(
+            cache.keys(&iss, None).await.unwrap().len(),
+            2,
+            "no kid: every key is a candidate"
+        );
+        now.fetch_add(JWKS_TTL_SECS, Ordering::SeqCst);
+        cache.keys(&iss, Some("k1")).await.unwrap();
+        assert_eq!(fetches(), 4, "after the TTL the keys are fetched again");
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_share_one_fetch() {
+        let (iss, issuer) = start_issuer().await;
+        *issuer.kids.lock().unwrap() = vec!["k1"];
+        let cache = Arc::new(JwksCache::new(Clock::from_fn(|| 0)));
+        let lookups: Vec<_> = (0..8)
+            .map(|_| {
+                let (cache, iss) = (Arc::clone(&cache), iss.clone());
+                tokio::spawn(async move { cache.keys(&iss, Some("k1")).await.map(|k| k.len()) })
+            })
+            .collect();
+        for lookup in lookups {
+            assert_eq!(lookup.await.unwrap(), Ok(1));
+        }
+        assert_eq!(issuer.fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_issuer_is_reported_not_panicked() {
+        let cache = JwksCache::new(Clock::from_fn(|| 0));
+        let err = cache.keys("http://127.0.0.1:9/nowhere", Some("k")).await.unwrap_err();
+        assert!(
+            matches!(&err, JwksError::Unreachable(why) if why.starts_with("GET http://127.0.0.1:9/nowhere/.well-known/openid-configuration")),
+            "{err:?}"
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! `fedmock up` as a user runs it: the ready file appears once both servers accept
+//! connections, it holds what a client needs, the exchange works against it, and SIGTERM
+//! stops it cleanly.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use harness::WorldSummary;
+
+#[tokio::test]
+async fn fedmock_up_serves_the_default_world_and_stops_cleanly() {
+    let dir = std::env::temp_dir().join(format!("fedmock-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ready = dir.join("ready.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["up", "--okta-port", "0", "--cognito-port", "0", "--ready-file"])
+        .arg(&ready)
+        .env("FEDMOCK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ready.exists() {
+        assert!(Instant::now() < deadline, "no ready file");
+        assert!(child.try_wait().unwrap().is_none(), "fedmock exited early");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let summary: WorldSummary = serde_json::from_slice(&std::fs::read(&ready).unwrap()).unwrap();
+    assert_eq!(summary.identity_pool_id, "us-east-1:4b9a3c52-6f1e-4d8a-9c27-0fed0c000001");
+    assert_eq!(summary.issuer, format!("{}/oauth2/default", summary.okta_url));
+    assert_eq!(summary.logins_key, summary.issuer.trim_start_matches("http://"));
+
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(&summary.token_endpoint)
+        .basic_auth(&summary.client_id, Some(&summary.client_secret))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", &summary.username),
+            ("password", &summary.password),
+            ("scope", "openid"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let config = aws_sdk_cognitoidentity::Config::builder()
+        .behavior_version(aws_sdk_cognitoidentity::config::BehaviorVersion::latest())
+        .endpoint_url(&summary.cognito_endpoint)
+        .region(aws_sdk_cognitoidentity::config::Region::new(summary.region.clone()))
+        .build();
+    let client = aws_sdk_cognitoidentity::Client::from_conf(config);
+    let id = client
+        .get_id()
+        .identity_pool_id(&summary.identity_pool_id)
+        .logins(&summary.logins_key, token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(id.identity_id().unwrap().starts_with("us-east-1:"));
+
+    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "clean exit on SIGTERM: {:?}", output.status);
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let logins_row = printed.lines().find(|l| l.trim_start().starts_with("Logins key")).unwrap();
+    assert_eq!(
+        logins_row.split_whitespace().last(),
+        Some(summary.logins_key.as_str()),
+        "{printed}"
+    );
+    assert!(printed.contains("aws cognito-identity get-id"), "{printed}");
+    assert!(!ready.exists(), "the ready file is removed on exit");
+    std::fs::remove_dir_all(&dir).ok();
+}
