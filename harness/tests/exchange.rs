@@ -38,6 +38,22 @@ async fn get_id(fed: &Federation, key: &str, token: &str) -> Result<String, (Str
     }
 }
 
+/// The default world plus a second user, Bob.
+async fn world_with_bob() -> Federation {
+    let bob = UserConfig {
+        id: "00ufedmock0user00002".into(),
+        login: "bob@example.com".into(),
+        ..Default::default()
+    };
+    Federation::builder().okta(|okta| okta.users.push(bob)).start().await.unwrap()
+}
+
+async fn bob_token(fed: &Federation) -> String {
+    let request =
+        TokenRequest::password("bob@example.com", "correct horse battery staple", "openid");
+    fed.token(request).await.unwrap().access_token
+}
+
 /// Mirrors what the test asserts about an Okta token's claims.
 fn claims(jwt: &str) -> serde_json::Value {
     use base64::Engine as _;
@@ -300,27 +316,13 @@ async fn garbage_in_logins_is_not_an_openid_connect_token() {
 
 #[tokio::test]
 async fn the_same_user_always_gets_the_same_identity() {
-    let fed = Federation::builder()
-        .okta(|okta| {
-            okta.users.push(UserConfig {
-                id: "00ufedmock0user00002".into(),
-                login: "bob@example.com".into(),
-                ..Default::default()
-            })
-        })
-        .start()
-        .await
-        .unwrap();
+    let fed = world_with_bob().await;
     let first = password_tokens(&fed).await.access_token;
     let second = password_tokens(&fed).await.access_token;
     assert_ne!(first, second, "two distinct tokens");
     let a = get_id(&fed, fed.logins_key(), &first).await.unwrap();
     assert_eq!(get_id(&fed, fed.logins_key(), &second).await.unwrap(), a);
-    let bob = fed
-        .token(TokenRequest::password("bob@example.com", "correct horse battery staple", "openid"))
-        .await
-        .unwrap()
-        .access_token;
+    let bob = bob_token(&fed).await;
     assert_ne!(
         get_id(&fed, fed.logins_key(), &bob).await.unwrap(),
         a,
@@ -364,24 +366,10 @@ async fn a_separate_cognito_process_derives_the_same_identity_without_shared_sta
 
 #[tokio::test]
 async fn credentials_need_a_login_of_the_identity() {
-    let fed = Federation::builder()
-        .okta(|okta| {
-            okta.users.push(UserConfig {
-                id: "00ufedmock0user00002".into(),
-                login: "bob@example.com".into(),
-                ..Default::default()
-            })
-        })
-        .start()
-        .await
-        .unwrap();
+    let fed = world_with_bob().await;
     let alice = password_tokens(&fed).await.access_token;
     let id = get_id(&fed, fed.logins_key(), &alice).await.unwrap();
-    let bob = fed
-        .token(TokenRequest::password("bob@example.com", "correct horse battery staple", "openid"))
-        .await
-        .unwrap()
-        .access_token;
+    let bob = bob_token(&fed).await;
     let client = fed.cognito_client();
     get_id(&fed, fed.logins_key(), &bob).await.unwrap();
     let with_bob = client

@@ -41,6 +41,16 @@ type Fields<'a> = Vec<(&'a str, &'a str)>;
 /// `client_id:client_secret` for the Authorization header.
 type Basic<'a> = Option<(&'a str, &'a str)>;
 
+/// The password grant for the configured user.
+fn alice(scope: &str) -> Fields<'_> {
+    vec![
+        ("grant_type", "password"),
+        ("username", "alice@example.com"),
+        ("password", "correct horse battery staple"),
+        ("scope", scope),
+    ]
+}
+
 fn decode(part: &str) -> Value {
     serde_json::from_slice(&B64.decode(part).unwrap()).unwrap()
 }
@@ -125,12 +135,7 @@ async fn an_unknown_authorization_server_is_e0000007() {
 async fn tokens_have_okta_shapes_and_verify_against_the_jwks() {
     let okta = MockOkta::start(config()).await.unwrap();
     let base = okta.base_url();
-    let form = [
-        ("grant_type", "password"),
-        ("username", "alice@example.com"),
-        ("password", "correct horse battery staple"),
-        ("scope", "openid profile email"),
-    ];
+    let form = alice("openid profile email");
     let (status, body) =
         token(&format!("{base}/oauth2/default/v1/token"), Some((CLIENT, SECRET)), &form).await;
     assert_eq!(status, 200, "{body}");
@@ -192,12 +197,7 @@ async fn tokens_have_okta_shapes_and_verify_against_the_jwks() {
 async fn the_org_server_does_not_publish_its_access_token_key() {
     let okta = MockOkta::start(config()).await.unwrap();
     let base = okta.base_url();
-    let form = [
-        ("grant_type", "password"),
-        ("username", "alice@example.com"),
-        ("password", "correct horse battery staple"),
-        ("scope", "openid"),
-    ];
+    let form = alice("openid");
     let (_, body) = token(&format!("{base}/oauth2/v1/token"), Some((CLIENT, SECRET)), &form).await;
     let at = body["access_token"].as_str().unwrap();
     let it = body["id_token"].as_str().unwrap();
