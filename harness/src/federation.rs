@@ -199,6 +199,14 @@ impl Federation {
                 form.push(("client_secret".into(), client.client_secret.clone()));
                 call
             }
+            // A private_key_jwt client brings its own `client_assertion` (add it with
+            // `TokenRequest::param`); a public client sends only its id.
+            ClientAuthMethod::PrivateKeyJwt | ClientAuthMethod::None => {
+                if !form.iter().any(|(k, _)| k == "client_id") {
+                    form.push(("client_id".into(), client.client_id.clone()));
+                }
+                call
+            }
         };
         let response = call.form(&form).send().await?;
         let status = response.status();

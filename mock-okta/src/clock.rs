@@ -81,6 +81,30 @@ impl Clock {
     pub fn advance(&self, secs: i64) {
         self.inner.offset.fetch_add(secs, Ordering::Relaxed);
     }
+
+    /// Whether the clock is stopped.
+    pub fn is_frozen(&self) -> bool {
+        self.inner.fixed.load(Ordering::Relaxed) != RUNNING
+    }
+
+    /// Applies a change from the admin API, in the order of its fields.
+    pub fn apply(&self, change: &crate::admin::ClockChange) {
+        if let Some(at) = change.freeze_at {
+            self.freeze_at(at);
+        }
+        if change.freeze {
+            self.freeze();
+        }
+        if let Some(offset) = change.offset {
+            self.set_offset(offset);
+        }
+        if let Some(secs) = change.advance {
+            self.advance(secs);
+        }
+        if change.resume {
+            self.resume();
+        }
+    }
 }
 
 fn system_now() -> UnixSeconds {

@@ -29,6 +29,10 @@ pub struct OktaConfig {
     pub clients: Vec<ClientConfig>,
     /// Users who can sign in. Defaults to none.
     pub users: Vec<UserConfig>,
+    /// The login of a user who is signed in at `/v1/authorize` without a form, so a test can
+    /// run the authorization code flow with no browser. Defaults to none: `login_hint` picks
+    /// the user, else the HTML login form is shown.
+    pub auto_login: Option<String>,
 }
 
 impl Default for OktaConfig {
@@ -40,6 +44,7 @@ impl Default for OktaConfig {
             servers: vec![AuthServerConfig::default()],
             clients: Vec::new(),
             users: Vec::new(),
+            auto_login: None,
         }
     }
 }
@@ -59,10 +64,22 @@ pub struct AuthServerConfig {
     /// Scopes granted when a request names none. Defaults to none: such a request fails with
     /// Okta's `invalid_scope` "No scopes were requested."
     pub default_scopes: Vec<String>,
+    /// The issuer this server presents, e.g. `https://dev-123456.okta.com/oauth2/default`,
+    /// while served locally: tokens and discovery carry it, and the harness tells
+    /// mock-cognito where it really is. Defaults to the local issuer.
+    pub issuer: Option<String>,
     /// Access token lifetime in seconds. Defaults to 3600 (Okta's default policy).
     pub access_token_lifetime_secs: i64,
     /// ID token lifetime in seconds. Defaults to 3600 (fixed in Okta).
     pub id_token_lifetime_secs: i64,
+    /// Refresh token lifetime in seconds. Defaults to 90 days.
+    pub refresh_token_lifetime_secs: i64,
+    /// Whether using a refresh token replaces it with a new one. Defaults to `false`
+    /// (Okta's "persistent" refresh token behaviour).
+    pub rotate_refresh_tokens: bool,
+    /// Claims computed from the user's profile or given as values, per token kind (Okta's
+    /// authorization server claims). Defaults to none.
+    pub claims: Vec<ClaimRule>,
     /// Claims added to (or, with `null`, removed from) every access token of this server.
     pub access_token_claims: Claims,
     /// Claims added to (or removed from) every ID token of this server.
@@ -78,13 +95,48 @@ impl Default for AuthServerConfig {
             audience: "api://default".into(),
             scopes: Vec::new(),
             default_scopes: Vec::new(),
+            issuer: None,
             access_token_lifetime_secs: 3600,
             id_token_lifetime_secs: 3600,
+            refresh_token_lifetime_secs: 90 * 24 * 3600,
+            rotate_refresh_tokens: false,
+            claims: Vec::new(),
             access_token_claims: Claims::new(),
             id_token_claims: Claims::new(),
             keys: Vec::new(),
         }
     }
+}
+
+/// Which token a claim rule applies to.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// The access token (Okta's `RESOURCE` claim type).
+    #[default]
+    Access,
+    /// The ID token (Okta's `IDENTITY` claim type).
+    Id,
+}
+
+/// One authorization-server claim: a name, the token it goes in, and exactly one source.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRule {
+    /// The claim's name.
+    pub name: String,
+    /// The token it goes in. Defaults to `access`.
+    #[serde(default)]
+    pub token: TokenKind,
+    /// A fixed value.
+    #[serde(default)]
+    pub value: Option<Value>,
+    /// A user profile attribute: `login`, `email`, `name`, `id`, or a custom attribute.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// The user's groups whose names match this regular expression (Okta's group filter).
+    #[serde(default)]
+    pub groups: Option<String>,
 }
 
 /// A signing key given in config, for tokens that are the same on every run.
@@ -107,6 +159,10 @@ pub enum ClientAuthMethod {
     ClientSecretBasic,
     /// `client_id` and `client_secret` in the form body.
     ClientSecretPost,
+    /// A JWT assertion signed with a key from the client's `jwks`.
+    PrivateKeyJwt,
+    /// A public client: `client_id` only, and PKCE for the code flow.
+    None,
 }
 
 impl ClientAuthMethod {
@@ -115,6 +171,8 @@ impl ClientAuthMethod {
         match self {
             Self::ClientSecretBasic => "client_secret_basic",
             Self::ClientSecretPost => "client_secret_post",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::None => "none",
         }
     }
 }
@@ -130,8 +188,15 @@ pub struct ClientConfig {
     /// The one authentication method Okta accepts from this client. Defaults to
     /// `client_secret_basic`.
     pub token_endpoint_auth_method: ClientAuthMethod,
-    /// Grant types this client may use. Defaults to `client_credentials` and `password`.
+    /// Grant types this client may use (`authorization_code`, `refresh_token`, `implicit`,
+    /// `client_credentials`, `password`). Defaults to `client_credentials` and `password`.
     pub grant_types: Vec<String>,
+    /// Registered redirect URIs for `/v1/authorize`. Defaults to none.
+    pub redirect_uris: Vec<String>,
+    /// Registered post-logout redirect URIs for `/v1/logout`. Defaults to none.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// The client's public keys (a JWKS), for `private_key_jwt`. Defaults to none.
+    pub jwks: Option<Value>,
     /// Claims added to (or removed from) access tokens issued to this client.
     pub access_token_claims: Claims,
     /// Claims added to (or removed from) ID tokens issued to this client.
@@ -145,6 +210,9 @@ impl Default for ClientConfig {
             client_secret: "fedmock-client-secret-0123456789abcdefghij".into(),
             token_endpoint_auth_method: ClientAuthMethod::default(),
             grant_types: vec!["client_credentials".into(), "password".into()],
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            jwks: None,
             access_token_claims: Claims::new(),
             id_token_claims: Claims::new(),
         }
@@ -166,6 +234,10 @@ pub struct UserConfig {
     pub name: String,
     /// E-mail, in the ID token's `email` with the `email` scope. Defaults to the login.
     pub email: Option<String>,
+    /// Groups the user belongs to, for `groups` claim rules. Defaults to none.
+    pub groups: Vec<String>,
+    /// Custom profile attributes, for `profile` claim rules. Defaults to none.
+    pub profile: Claims,
     /// Claims added to (or removed from) this user's access tokens.
     pub access_token_claims: Claims,
     /// Claims added to (or removed from) this user's ID tokens.
@@ -180,6 +252,8 @@ impl Default for UserConfig {
             password: "correct horse battery staple".into(),
             name: "Alice Example".into(),
             email: None,
+            groups: Vec::new(),
+            profile: Claims::new(),
             access_token_claims: Claims::new(),
             id_token_claims: Claims::new(),
         }

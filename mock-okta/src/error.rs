@@ -45,14 +45,28 @@ pub struct OAuthError {
     /// HTTP status (Okta: 401 for `invalid_client`, 400 for most others).
     pub status: StatusCode,
     /// The RFC 6749 error code, e.g. `invalid_grant`.
-    pub error: &'static str,
+    pub error: String,
     /// Okta's `error_description`, word for word.
     pub description: String,
 }
 
 impl OAuthError {
-    fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
-        Self { status, error, description: description.into() }
+    fn new(status: StatusCode, error: &str, description: impl Into<String>) -> Self {
+        Self { status, error: error.to_owned(), description: description.into() }
+    }
+
+    /// Any error (the `token_error` fault); an invalid status becomes 400.
+    pub fn custom(status: u16, error: &str, description: &str) -> Self {
+        Self::new(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            error,
+            description,
+        )
+    }
+
+    /// A 400 error with any code, for `/v1/authorize` and `/v1/logout`.
+    pub fn bad_request(error: &str, description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error, description)
     }
 
     /// 401 `invalid_client`.
@@ -142,13 +156,19 @@ impl ApiError {
     }
 }
 
+impl From<ApiError> for Response {
+    fn from(err: ApiError) -> Self {
+        err.into_response()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({
             "errorCode": self.code,
             "errorSummary": self.summary,
             "errorLink": self.code,
-            "errorId": format!("oae{}", crate::tokens::random_id(22)),
+            "errorId": format!("oae{}", crate::claims::random_id(22)),
             "errorCauses": [],
         });
         let mut response = (self.status, body.to_string()).into_response();

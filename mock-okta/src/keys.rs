@@ -6,7 +6,7 @@
 //! So a key is generated only when first needed, on a blocking thread, never at start-up,
 //! and the parsed `aws_lc_rs` key pair is kept and reused for every token.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
@@ -88,11 +88,16 @@ impl SigningKey {
 
     /// Signs `claims` as a compact RS256 JWT with header `{kid, alg}`.
     pub fn sign(&self, claims: &Value) -> String {
-        let payload = B64.encode(serde_json::to_vec(claims).expect("claims serialise"));
-        let mut jwt = String::with_capacity(self.header_b64.len() + payload.len() + 350);
-        jwt.push_str(&self.header_b64);
-        jwt.push('.');
-        jwt.push_str(&payload);
+        self.sign_encoded_header(&self.header_b64, claims)
+    }
+
+    /// Signs `claims` with RS256 under any `header` (e.g. a `kid` the JWKS does not hold).
+    pub fn sign_with_header(&self, header: &Value, claims: &Value) -> String {
+        self.sign_encoded_header(&B64.encode(header.to_string()), claims)
+    }
+
+    fn sign_encoded_header(&self, header_b64: &str, claims: &Value) -> String {
+        let mut jwt = signing_input(header_b64, claims);
         let mut signature = vec![0; self.pair.public_modulus_len()];
         let rng = aws_lc_rs::rand::SystemRandom::new();
         self.pair
@@ -102,6 +107,33 @@ impl SigningKey {
         jwt.push_str(&B64.encode(signature));
         jwt
     }
+
+    /// Whether `jwt` carries a valid RS256 signature by this key.
+    pub fn verifies(&self, jwt: &str) -> bool {
+        let Some((message, signature)) = jwt.rsplit_once('.') else { return false };
+        let Ok(signature) = B64.decode(signature) else { return false };
+        let public = aws_lc_rs::signature::RsaPublicKeyComponents {
+            n: B64.decode(&self.n_b64).expect("own modulus is base64url"),
+            e: B64.decode(&self.e_b64).expect("own exponent is base64url"),
+        };
+        public
+            .verify(
+                &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                message.as_bytes(),
+                &signature,
+            )
+            .is_ok()
+    }
+}
+
+/// `base64url(header).base64url(claims)`: what a JWS signs.
+pub(crate) fn signing_input(header_b64: &str, claims: &Value) -> String {
+    let payload = B64.encode(serde_json::to_vec(claims).expect("claims serialise"));
+    let mut jwt = String::with_capacity(header_b64.len() + payload.len() + 350);
+    jwt.push_str(header_b64);
+    jwt.push('.');
+    jwt.push_str(&payload);
+    jwt
 }
 
 /// RFC 7638 JWK thumbprint: base64url(SHA-256 of the canonical `{"e","kty","n"}` JSON).
@@ -110,18 +142,23 @@ fn thumbprint(n_b64: &str, e_b64: &str) -> String {
     B64.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes()))
 }
 
+/// Most keys a JWKS publishes at once, as Okta's (okta.md §2.6: "two or three").
+pub const MAX_PUBLISHED_KEYS: usize = 3;
+
+type Slot = Arc<OnceCell<Arc<SigningKey>>>;
+
 /// The keys of one authorization server. The first is the active (signing) key; all are
 /// published. Keys given in config are parsed at construction; missing ones are generated on
-/// first use.
+/// first use. Rotation puts a new key first and keeps the old ones published until retired.
 #[derive(Debug)]
 pub struct KeySet {
-    slots: Vec<OnceCell<Arc<SigningKey>>>,
+    slots: RwLock<Vec<Slot>>,
 }
 
 impl KeySet {
     /// A set of one key that is generated when first used.
     pub fn generated() -> Self {
-        Self { slots: vec![OnceCell::new()] }
+        Self { slots: RwLock::new(vec![Slot::default()]) }
     }
 
     /// The keys from config, or one generated key when the list is empty.
@@ -133,24 +170,55 @@ impl KeySet {
             .iter()
             .map(|k| {
                 let key = SigningKey::from_pem(k.kid.as_deref(), &k.private_key_pem)?;
-                Ok(OnceCell::new_with(Some(Arc::new(key))))
+                Ok(Arc::new(OnceCell::new_with(Some(Arc::new(key)))))
             })
             .collect::<Result<_, KeyError>>()?;
-        Ok(Self { slots })
+        Ok(Self { slots: RwLock::new(slots) })
+    }
+
+    fn slots(&self) -> Vec<Slot> {
+        self.slots.read().expect("key set lock").clone()
     }
 
     /// The key that signs new tokens.
     pub async fn active(&self) -> Result<Arc<SigningKey>, KeyError> {
-        Self::get(&self.slots[0]).await
+        let first = Arc::clone(&self.slots()[0]);
+        Self::get(&first).await
     }
 
     /// Every published key, active first.
     pub async fn all(&self) -> Result<Vec<Arc<SigningKey>>, KeyError> {
-        let mut keys = Vec::with_capacity(self.slots.len());
-        for slot in &self.slots {
-            keys.push(Self::get(slot).await?);
+        let mut keys = Vec::new();
+        for slot in self.slots() {
+            keys.push(Self::get(&slot).await?);
         }
         Ok(keys)
+    }
+
+    /// The published key with `kid`, if any.
+    pub async fn find(&self, kid: &str) -> Result<Option<Arc<SigningKey>>, KeyError> {
+        Ok(self.all().await?.into_iter().find(|k| k.kid() == kid))
+    }
+
+    /// Makes a new key active. The previous keys stay published (the oldest is dropped
+    /// beyond [`MAX_PUBLISHED_KEYS`]), as after Okta's `keyRotate`.
+    pub async fn rotate(&self) -> Result<Arc<SigningKey>, KeyError> {
+        let slot = Slot::default();
+        let key = Self::get(&slot).await?;
+        let mut slots = self.slots.write().expect("key set lock");
+        slots.insert(0, slot);
+        slots.truncate(MAX_PUBLISHED_KEYS);
+        Ok(key)
+    }
+
+    /// Stops publishing the oldest inactive key. `false` if only the active key is left.
+    pub fn retire(&self) -> bool {
+        let mut slots = self.slots.write().expect("key set lock");
+        if slots.len() < 2 {
+            return false;
+        }
+        slots.pop();
+        true
     }
 
     async fn get(slot: &OnceCell<Arc<SigningKey>>) -> Result<Arc<SigningKey>, KeyError> {
@@ -201,6 +269,28 @@ mod tests {
         assert_eq!(again.jwk(), key.jwk());
         let named = SigningKey::from_pem(Some("pinned"), &key.to_pkcs8_pem()).unwrap();
         assert_eq!(named.kid(), "pinned");
+    }
+
+    #[tokio::test]
+    async fn rotation_publishes_up_to_three_keys_and_retires_the_oldest() {
+        let set = KeySet::generated();
+        let first = set.active().await.unwrap();
+        let second = set.rotate().await.unwrap();
+        assert_eq!(set.active().await.unwrap().kid(), second.kid());
+        let kids = |keys: Vec<Arc<SigningKey>>| {
+            keys.iter().map(|k| k.kid().to_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(kids(set.all().await.unwrap()), [second.kid(), first.kid()]);
+        let third = set.rotate().await.unwrap();
+        let fourth = set.rotate().await.unwrap();
+        assert_eq!(kids(set.all().await.unwrap()), [fourth.kid(), third.kid(), second.kid()]);
+        assert!(set.retire());
+        assert!(set.retire());
+        assert!(!set.retire(), "the active key is never retired");
+        assert_eq!(kids(set.all().await.unwrap()), [fourth.kid()]);
+        assert!(set.find(first.kid()).await.unwrap().is_none());
+        assert!(fourth.verifies(&fourth.sign(&json!({"a": 1}))));
+        assert!(!third.verifies(&fourth.sign(&json!({"a": 1}))));
     }
 
     #[test]

@@ -1,10 +1,15 @@
 //! An Okta-compatible OpenID Connect authorization server for tests.
 //!
-//! It reproduces what Okta → AWS federation depends on: the org and custom authorization
-//! servers with Okta's two URL layouts, discovery documents, JWKS, and a token endpoint that
-//! authenticates clients and signs RS256 tokens shaped exactly like Okta's (an ID token's `aud`
-//! is the client id; an access token's is the server's audience, e.g. `api://default`).
-//! Claims are configurable per server, client and user, so a mismatch can be made on purpose.
+//! It reproduces what applications and Okta → AWS federation depend on: the org and custom
+//! authorization servers with Okta's two URL layouts, discovery, JWKS with rotation, the
+//! authorization code (PKCE), implicit, refresh, client credentials and password grants with
+//! verified client authentication, userinfo, introspection, revocation and logout, all with
+//! Okta's token shapes (an ID token's `aud` is the client id; an access token's is the
+//! server's audience, e.g. `api://default`) and Okta's error bodies.
+//!
+//! What makes it a test tool: claims are configurable per server, client and user; faults
+//! (expired, mis-addressed or badly signed tokens, failing endpoints) can be switched on at
+//! run time; any token can be minted directly; and one clock drives every timestamp.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), mock_okta::Error> {
@@ -15,9 +20,16 @@
 //!
 //! The library is the product; `main.rs` only parses flags, binds and serves.
 
+pub mod admin;
+pub mod authorize;
+mod claims;
+pub mod client_auth;
 mod clock;
 pub mod config;
 mod error;
+pub mod faults;
+mod grants;
+pub mod inspect;
 mod keys;
 mod server;
 mod state;
@@ -25,10 +37,12 @@ pub mod tokens;
 
 pub use clock::{Clock, UnixSeconds};
 pub use config::{
-    AuthServerConfig, ClientAuthMethod, ClientConfig, KeyConfig, OktaConfig, UserConfig,
+    AuthServerConfig, ClaimRule, ClientAuthMethod, ClientConfig, KeyConfig, OktaConfig, TokenKind,
+    UserConfig,
 };
 pub use error::{ApiError, Error, KeyError, OAuthError};
-pub use keys::{KeySet, SigningKey};
+pub use faults::{Faults, MintError, MintRequest, Signing, TokenErrorFault, UNKNOWN_KID, mint};
+pub use keys::{KeySet, MAX_PUBLISHED_KEYS, SigningKey};
 pub use server::{MockOkta, router, serve};
-pub use state::{AuthServer, OktaState, ServerKind};
+pub use state::{AuthServer, ORG, OktaState, ServerKind};
 pub use tokens::TokenResponse;

@@ -1,19 +1,29 @@
-//! The running org: validated config, authorization servers with their keys, and the clock.
+//! The running org: validated config, authorization servers with their keys, the grant store,
+//! the faults in force, and the clock.
 //!
 //! Config is checked once here (raw → internal); handlers never re-check it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
 
 use serde_json::{Value, json};
 
 use crate::Clock;
-use crate::config::{AuthServerConfig, ClientConfig, OktaConfig, UserConfig};
+use crate::claims::profile_value;
+use crate::config::{
+    AuthServerConfig, ClaimRule, ClientAuthMethod, ClientConfig, OktaConfig, UserConfig,
+};
 use crate::error::Error;
+use crate::faults::Faults;
+use crate::grants::Grants;
 use crate::keys::KeySet;
 
 /// Scopes every Okta authorization server knows, whatever its custom scopes.
 pub(crate) const OIDC_SCOPES: &[&str] =
     &["openid", "profile", "email", "address", "phone", "offline_access", "groups"];
+
+/// The id that names the org authorization server in fedmock's APIs.
+pub const ORG: &str = "org";
 
 /// Which of Okta's two URL layouts a server uses (okta.md §1.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +34,47 @@ pub enum ServerKind {
     Custom,
 }
 
+/// A claim rule, checked and with its group filter compiled.
+#[derive(Debug)]
+pub struct CompiledRule {
+    /// The rule as configured.
+    pub rule: ClaimRule,
+    groups: Option<regex_lite::Regex>,
+}
+
+impl CompiledRule {
+    fn new(rule: ClaimRule) -> Result<Self, Error> {
+        let sources = [rule.value.is_some(), rule.profile.is_some(), rule.groups.is_some()];
+        if sources.iter().filter(|s| **s).count() != 1 {
+            return Err(Error::Config(format!(
+                "claim {:?} needs exactly one of value, profile, groups",
+                rule.name
+            )));
+        }
+        // Okta's "Matches regex" group filter matches the whole group name.
+        let groups = match &rule.groups {
+            Some(re) => Some(regex_lite::Regex::new(&format!("^(?:{re})$")).map_err(|e| {
+                Error::Config(format!("claim {:?}: bad groups regex: {e}", rule.name))
+            })?),
+            None => None,
+        };
+        Ok(Self { rule, groups })
+    }
+
+    /// The claim's value for `user`; `None` leaves the claim out.
+    pub fn evaluate(&self, user: Option<&UserConfig>) -> Option<Value> {
+        if let Some(value) = &self.rule.value {
+            return Some(value.clone());
+        }
+        let user = user?;
+        if let Some(attribute) = &self.rule.profile {
+            return profile_value(user, attribute);
+        }
+        let filter = self.groups.as_ref()?;
+        Some(json!(user.groups.iter().filter(|g| filter.is_match(g)).collect::<Vec<_>>()))
+    }
+}
+
 /// One authorization server, ready to issue tokens.
 #[derive(Debug)]
 pub struct AuthServer {
@@ -31,9 +82,11 @@ pub struct AuthServer {
     pub kind: ServerKind,
     /// The server's settings.
     pub config: AuthServerConfig,
-    /// The `iss` of its tokens, exactly as in discovery.
+    /// The `iss` of its tokens, exactly as in discovery (the override, if configured).
     pub issuer: String,
-    /// The base of its endpoints: `{issuer}/v1` or `{base}/oauth2/v1`.
+    /// Where the server is really served: the issuer without an override.
+    pub local_issuer: String,
+    /// The base of its endpoints: `{local issuer}/v1` or `{base}/oauth2/v1`.
     pub endpoint_base: String,
     /// The access token's `aud`.
     pub audience: String,
@@ -42,15 +95,17 @@ pub struct AuthServer {
     /// The org server signs access tokens with a key it does not publish, as Okta does
     /// (okta.md §0.3): only Okta can verify them.
     pub hidden_access_token_key: Option<KeySet>,
+    /// Claim rules, compiled.
+    pub claim_rules: Vec<CompiledRule>,
 }
 
 impl AuthServer {
     fn new(kind: ServerKind, config: AuthServerConfig, base_url: &str) -> Result<Self, Error> {
-        let (issuer, endpoint_base, audience, hidden) = match kind {
+        let (local_issuer, endpoint_base, audience, hidden) = match kind {
             ServerKind::Org => (
                 base_url.to_owned(),
                 format!("{base_url}/oauth2/v1"),
-                base_url.to_owned(),
+                config.issuer.clone().unwrap_or_else(|| base_url.to_owned()),
                 Some(KeySet::generated()),
             ),
             ServerKind::Custom => {
@@ -59,15 +114,33 @@ impl AuthServer {
             }
         };
         let keys = KeySet::from_config(&config.keys)?;
+        let claim_rules =
+            config.claims.iter().cloned().map(CompiledRule::new).collect::<Result<_, _>>()?;
+        let issuer = config.issuer.clone().unwrap_or_else(|| local_issuer.clone());
         Ok(Self {
             kind,
             config,
             issuer,
+            local_issuer,
             endpoint_base,
             audience,
             keys,
             hidden_access_token_key: hidden,
+            claim_rules,
         })
+    }
+
+    /// The id fedmock's APIs use for it: the custom server's id, or `org`.
+    pub fn key(&self) -> &str {
+        match self.kind {
+            ServerKind::Org => ORG,
+            ServerKind::Custom => &self.config.id,
+        }
+    }
+
+    /// `{base}/v1/token`, also the `aud` a client assertion must carry.
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/token", self.endpoint_base)
     }
 
     /// The key set that signs this server's access tokens.
@@ -172,10 +245,16 @@ pub struct OktaState {
     /// The org authorization server.
     pub org: AuthServer,
     servers: HashMap<String, AuthServer>,
-    clients: HashMap<String, ClientConfig>,
+    clients: Vec<ClientConfig>,
     users: Vec<UserConfig>,
+    /// The user signed in without a form at `/v1/authorize`.
+    pub auto_login: Option<String>,
     /// The clock behind every timestamp.
     pub clock: Clock,
+    pub(crate) grants: Grants,
+    faults: RwLock<Arc<Faults>>,
+    /// Signs tokens under the `unpublished_key` fault; published nowhere.
+    pub(crate) rogue_keys: KeySet,
 }
 
 impl OktaState {
@@ -192,48 +271,68 @@ impl OktaState {
         let mut servers = HashMap::new();
         for server in config.servers {
             let id = server.id.clone();
-            if id.is_empty()
-                || id == "v1"
-                || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
+            let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+            if id.is_empty() || id == "v1" || id == ORG || !id.chars().all(valid) {
                 return Err(Error::Config(format!(
-                    "authorization server id {id:?} must be letters, digits, '-' or '_' (and not \"v1\")"
+                    "authorization server id {id:?} must be letters, digits, '-' or '_' (and not \"v1\" or \"org\")"
                 )));
             }
-            if servers
-                .insert(id.clone(), AuthServer::new(ServerKind::Custom, server, &base_url)?)
-                .is_some()
-            {
+            let server = AuthServer::new(ServerKind::Custom, server, &base_url)?;
+            if servers.insert(id.clone(), server).is_some() {
                 return Err(Error::Config(format!("authorization server {id:?} is defined twice")));
             }
         }
-        let mut clients = HashMap::new();
-        for client in config.clients {
-            let id = client.client_id.clone();
-            if clients.insert(id.clone(), client).is_some() {
-                return Err(Error::Config(format!("client {id:?} is defined twice")));
+        let mut client_ids = HashSet::new();
+        for client in &config.clients {
+            if !client_ids.insert(client.client_id.as_str()) {
+                return Err(Error::Config(format!(
+                    "client {:?} is defined twice",
+                    client.client_id
+                )));
+            }
+            if client.token_endpoint_auth_method == ClientAuthMethod::PrivateKeyJwt
+                && client.jwks.is_none()
+            {
+                return Err(Error::Config(format!(
+                    "client {:?} uses private_key_jwt but has no jwks",
+                    client.client_id
+                )));
             }
         }
-        let mut logins = std::collections::HashSet::new();
+        let mut logins = HashSet::new();
         for user in &config.users {
             if !logins.insert(user.login.to_lowercase()) {
                 return Err(Error::Config(format!("user login {:?} is defined twice", user.login)));
             }
+        }
+        if let Some(login) = &config.auto_login
+            && !logins.contains(&login.to_lowercase())
+        {
+            return Err(Error::Config(format!("auto_login {login:?} is not a user")));
         }
         Ok(Self {
             base_url,
             org_id: config.org_id,
             org,
             servers,
-            clients,
+            clients: config.clients,
             users: config.users,
+            auto_login: config.auto_login,
             clock,
+            grants: Grants::default(),
+            faults: RwLock::default(),
+            rogue_keys: KeySet::generated(),
         })
     }
 
     /// A custom authorization server by id.
     pub fn server(&self, id: &str) -> Option<&AuthServer> {
         self.servers.get(id)
+    }
+
+    /// A server by fedmock id: a custom server's id, or `org`.
+    pub fn server_by_key(&self, key: &str) -> Option<&AuthServer> {
+        if key == ORG { Some(&self.org) } else { self.servers.get(key) }
     }
 
     /// All custom authorization servers.
@@ -243,11 +342,36 @@ impl OktaState {
 
     /// A client by id.
     pub fn client(&self, client_id: &str) -> Option<&ClientConfig> {
-        self.clients.get(client_id)
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// The first configured client.
+    pub fn first_client(&self) -> Option<&ClientConfig> {
+        self.clients.first()
     }
 
     /// A user by login; Okta logins are case-insensitive.
     pub fn user_by_login(&self, login: &str) -> Option<&UserConfig> {
         self.users.iter().find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    /// A user by Okta user id (`00u…`).
+    pub fn user_by_id(&self, id: &str) -> Option<&UserConfig> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// The first configured user.
+    pub fn first_user(&self) -> Option<&UserConfig> {
+        self.users.first()
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Arc<Faults> {
+        Arc::clone(&self.faults.read().expect("faults lock"))
+    }
+
+    /// Replaces the faults in force (`Faults::default()` clears them).
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.write().expect("faults lock") = Arc::new(faults);
     }
 }

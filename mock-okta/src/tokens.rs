@@ -1,33 +1,43 @@
-//! The token endpoint as a plain function: authenticate the client, check the grant and
-//! scopes, build Okta-shaped claims, sign.
+//! The token endpoint as a plain function: faults, client authentication, grant and scope
+//! checks, then tokens built by `claims` and signed.
 //!
 //! Error codes and descriptions are Okta's own (okta.md §1.4, §2.8). Where Okta's exact text
 //! is not published, the comment says so.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 
-use crate::config::{Claims, ClientAuthMethod, ClientConfig, UserConfig};
-use crate::error::OAuthError;
+use crate::claims::{self, Grant, random_id};
+use crate::client_auth::{self, PresentedClient};
+use crate::config::{ClientConfig, UserConfig};
+use crate::error::{KeyError, OAuthError};
+use crate::faults;
+use crate::grants::RefreshGrant;
 use crate::state::{AuthServer, OIDC_SCOPES, OktaState, ServerKind};
 
-/// The form fields of a `/v1/token` request that this mock reads.
+/// The form fields of a `/v1/token` request.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct TokenForm {
-    /// `client_credentials` or `password`.
+    /// The grant type.
     pub grant_type: Option<String>,
     /// Space-separated scopes.
     pub scope: Option<String>,
-    /// Resource owner login (`password` grant).
+    /// Resource owner login (`password`).
     pub username: Option<String>,
-    /// Resource owner password (`password` grant).
+    /// Resource owner password (`password`).
     pub password: Option<String>,
-    /// Client id (`client_secret_post`).
-    pub client_id: Option<String>,
-    /// Client secret (`client_secret_post`).
-    pub client_secret: Option<String>,
+    /// The authorization code (`authorization_code`).
+    pub code: Option<String>,
+    /// The redirect URI the code was issued for (`authorization_code`).
+    pub redirect_uri: Option<String>,
+    /// The PKCE verifier (`authorization_code`).
+    pub code_verifier: Option<String>,
+    /// The refresh token (`refresh_token`).
+    pub refresh_token: Option<String>,
+    /// Client credentials in the body.
+    #[serde(flatten)]
+    pub client: PresentedClient,
 }
 
 /// A successful `/v1/token` answer.
@@ -41,46 +51,28 @@ pub struct TokenResponse {
     pub access_token: String,
     /// Granted scopes, space-separated.
     pub scope: String,
+    /// An opaque refresh token, when `offline_access` was granted.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub refresh_token: Option<String>,
     /// The signed ID token, when `openid` was granted to a user.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub id_token: Option<String>,
-}
-
-/// Client credentials from an `Authorization: Basic` header.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BasicAuth {
-    /// The client id.
-    pub client_id: String,
-    /// The client secret.
-    pub client_secret: String,
-}
-
-impl BasicAuth {
-    /// Parses `Basic base64(id:secret)`. `None` for anything else.
-    pub fn parse(header: &str) -> Option<Self> {
-        let (scheme, encoded) = header.split_once(' ')?;
-        if !scheme.eq_ignore_ascii_case("basic") {
-            return None;
-        }
-        let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-        let (id, secret) = decoded.split_once(':')?;
-        Some(Self { client_id: id.to_owned(), client_secret: secret.to_owned() })
-    }
 }
 
 /// Handles one token request against `server`.
 pub async fn issue(
     state: &OktaState,
     server: &AuthServer,
-    basic: Option<BasicAuth>,
     form: TokenForm,
 ) -> Result<TokenResponse, OAuthError> {
-    let client = authenticate(state, basic, &form)?;
+    state.faults().at_token_endpoint().await?;
+    let client = client_auth::authenticate(state, &server.token_endpoint(), &form.client)?;
     let grant = form.grant_type.as_deref().filter(|g| !g.is_empty()).ok_or_else(|| {
         // Okta's exact text for a missing grant_type is not published (inferred).
         OAuthError::invalid_request("The 'grant_type' parameter is required.")
     })?;
-    if !matches!(grant, "client_credentials" | "password") {
+    if !matches!(grant, "client_credentials" | "password" | "authorization_code" | "refresh_token")
+    {
         return Err(OAuthError::unsupported_grant_type(format!(
             "The authorization grant type is not supported by the authorization server. Configured grant types: {}.",
             list(&client.grant_types)
@@ -92,73 +84,143 @@ pub async fn issue(
         ));
     }
     if !client.grant_types.iter().any(|g| g == grant) {
-        return Err(OAuthError::unauthorized_client(format!(
-            "The client is not authorized to use the provided grant type. Configured grant types: {}.",
-            list(&client.grant_types)
-        )));
+        return Err(unauthorized_grant(client));
     }
-    let scopes = granted_scopes(server, grant, form.scope.as_deref())?;
-    let user = match grant {
-        "password" => Some(resource_owner(state, &form)?),
-        _ => None,
-    };
     let now = state.clock.now();
-    let access_claims = access_token_claims(server, client, user, &scopes, now);
-    let access_token = server.access_token_keys().active().await?.sign(&access_claims);
+    match grant {
+        "client_credentials" => {
+            let scopes = requested_scopes(server, grant, form.scope.as_deref())?;
+            serve(state, server, client, None, &scopes, now, None, Refresh::No).await
+        }
+        "password" => {
+            let scopes = requested_scopes(server, grant, form.scope.as_deref())?;
+            let user = resource_owner(state, &form)?;
+            let refresh = Refresh::new_if_offline(client, &scopes);
+            serve(state, server, client, Some(user), &scopes, now, None, refresh).await
+        }
+        "authorization_code" => {
+            let code = redeem_code(state, server, client, &form)?;
+            let user = state.user_by_login(&code.login).ok_or_else(invalid_code)?;
+            let refresh = Refresh::new_if_offline(client, &code.scopes);
+            serve(
+                state,
+                server,
+                client,
+                Some(user),
+                &code.scopes,
+                code.auth_time,
+                code.nonce.as_deref(),
+                refresh,
+            )
+            .await
+        }
+        _ => {
+            let (token, grant, scopes) = redeem_refresh(state, server, client, &form)?;
+            let user = grant.login.as_deref().and_then(|l| state.user_by_login(l));
+            let refresh = if server.config.rotate_refresh_tokens {
+                state.grants.drop_refresh(&token);
+                Refresh::New
+            } else {
+                Refresh::Keep(token)
+            };
+            serve(state, server, client, user, &scopes, grant.auth_time, None, refresh).await
+        }
+    }
+}
+
+/// Whether the answer carries a refresh token, and which.
+#[derive(Debug)]
+pub(crate) enum Refresh {
+    No,
+    New,
+    Keep(String),
+}
+
+impl Refresh {
+    fn new_if_offline(client: &ClientConfig, scopes: &[String]) -> Self {
+        let offline = scopes.iter().any(|s| s == "offline_access");
+        if offline && client.grant_types.iter().any(|g| g == "refresh_token") {
+            Self::New
+        } else {
+            Self::No
+        }
+    }
+}
+
+/// Builds, fault-adjusts and signs the tokens of a grant (also used by the implicit flow).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn serve(
+    state: &OktaState,
+    server: &AuthServer,
+    client: &ClientConfig,
+    user: Option<&UserConfig>,
+    scopes: &[String],
+    auth_time: i64,
+    nonce: Option<&str>,
+    refresh: Refresh,
+) -> Result<TokenResponse, OAuthError> {
+    let now = state.clock.now();
+    let faults = state.faults();
+    let grant = Grant { server, client, user, scopes, auth_time, nonce };
+    let mut access = claims::access_token(&grant, now);
+    claims::apply(access.as_object_mut().expect("object"), &faults.access_token_claims);
+    let access_token = sign(state, server.access_token_keys(), &access, &faults.signing).await?;
     let id_token = match user {
         Some(user) if scopes.iter().any(|s| s == "openid") => {
-            let claims = id_token_claims(state, server, client, user, &scopes, &access_token, now);
-            Some(server.keys.active().await?.sign(&claims))
+            let mut id = claims::id_token(state, &grant, user, Some(&access_token), now);
+            claims::apply(id.as_object_mut().expect("object"), &faults.id_token_claims);
+            Some(sign(state, &server.keys, &id, &faults.signing).await?)
         }
         _ => None,
+    };
+    let refresh_token = match refresh {
+        Refresh::No => None,
+        Refresh::Keep(token) => Some(token),
+        Refresh::New => {
+            let token = random_id(43);
+            state.grants.put_refresh(
+                token.clone(),
+                RefreshGrant {
+                    server: server.key().to_owned(),
+                    client_id: client.client_id.clone(),
+                    scopes: scopes.to_vec(),
+                    login: user.map(|u| u.login.clone()),
+                    auth_time,
+                    issued_at: now,
+                    expires_at: now + server.config.refresh_token_lifetime_secs,
+                },
+            );
+            Some(token)
+        }
     };
     Ok(TokenResponse {
         token_type: "Bearer".into(),
         expires_in: server.config.access_token_lifetime_secs,
         access_token,
         scope: scopes.join(" "),
+        refresh_token,
         id_token,
     })
 }
 
-/// Verifies the client with the one method it is registered for.
-fn authenticate<'s>(
-    state: &'s OktaState,
-    basic: Option<BasicAuth>,
-    form: &TokenForm,
-) -> Result<&'s ClientConfig, OAuthError> {
-    let (client_id, secret, method) = match (basic, &form.client_secret) {
-        (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_request(
-                "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.",
-            ));
-        }
-        (Some(b), None) => (b.client_id, b.client_secret, ClientAuthMethod::ClientSecretBasic),
-        (None, Some(secret)) => match &form.client_id {
-            Some(id) => (id.clone(), secret.clone(), ClientAuthMethod::ClientSecretPost),
-            None => return Err(OAuthError::invalid_client("No client credentials found.")),
-        },
-        (None, None) => return Err(OAuthError::invalid_client("No client credentials found.")),
-    };
-    let client = state
-        .client(&client_id)
-        .ok_or_else(|| OAuthError::invalid_client("Invalid value for 'client_id' parameter."))?;
-    if method != client.token_endpoint_auth_method {
-        // Okta rejects a method the client is not registered for; the exact description for
-        // this case is not published, so this uses Okta's generic client-auth text (inferred).
-        return Err(OAuthError::invalid_client(
-            "Client authentication failed. Either the client or the client credentials are invalid.",
-        ));
-    }
-    if secret != client.client_secret {
-        return Err(OAuthError::invalid_client(
-            "The client secret supplied for a confidential client is invalid.",
-        ));
-    }
-    Ok(client)
+async fn sign(
+    state: &OktaState,
+    keys: &crate::KeySet,
+    claims: &serde_json::Value,
+    signing: &faults::Signing,
+) -> Result<String, KeyError> {
+    faults::sign(state, keys, claims, signing).await
 }
 
-fn granted_scopes(
+pub(crate) fn unauthorized_grant(client: &ClientConfig) -> OAuthError {
+    OAuthError::unauthorized_client(format!(
+        "The client is not authorized to use the provided grant type. Configured grant types: {}.",
+        list(&client.grant_types)
+    ))
+}
+
+/// The scopes of a request, checked against the server (also used by `/v1/authorize`).
+pub(crate) fn requested_scopes(
     server: &AuthServer,
     grant: &str,
     requested: Option<&str>,
@@ -181,12 +243,16 @@ fn granted_scopes(
             || (grant == "client_credentials" && OIDC_SCOPES.contains(&s.as_str()))
     };
     if scopes.iter().any(unusable) {
-        return Err(OAuthError::invalid_scope(
-            "The requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner.",
-        ));
+        return Err(invalid_scope());
     }
     scopes.dedup();
     Ok(scopes)
+}
+
+fn invalid_scope() -> OAuthError {
+    OAuthError::invalid_scope(
+        "The requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner.",
+    )
 }
 
 fn resource_owner<'s>(
@@ -202,102 +268,74 @@ fn resource_owner<'s>(
     Ok(user)
 }
 
-/// Access token claims as a custom server issues them (okta.md §2.3), then the configured
-/// overrides: server, client, user.
-fn access_token_claims(
-    server: &AuthServer,
-    client: &ClientConfig,
-    user: Option<&UserConfig>,
-    scopes: &[String],
-    now: i64,
-) -> Value {
-    let mut claims = Map::new();
-    claims.insert("ver".into(), json!(1));
-    claims.insert("jti".into(), json!(format!("AT.{}", random_id(43))));
-    claims.insert("iss".into(), json!(server.issuer));
-    claims.insert("aud".into(), json!(server.audience));
-    claims.insert("iat".into(), json!(now));
-    claims.insert("exp".into(), json!(now + server.config.access_token_lifetime_secs));
-    claims.insert("cid".into(), json!(client.client_id));
-    if let Some(user) = user {
-        claims.insert("uid".into(), json!(user.id));
-    }
-    claims.insert("scp".into(), json!(scopes));
-    if user.is_some() {
-        claims.insert("auth_time".into(), json!(now));
-    }
-    // Okta's default sub: `(appuser != null) ? appuser.userName : app.clientId`.
-    claims.insert("sub".into(), json!(user.map_or(&client.client_id, |u| &u.login)));
-    apply(&mut claims, &server.config.access_token_claims);
-    apply(&mut claims, &client.access_token_claims);
-    if let Some(user) = user {
-        apply(&mut claims, &user.access_token_claims);
-    }
-    Value::Object(claims)
+fn invalid_code() -> OAuthError {
+    OAuthError::invalid_grant("The authorization code is invalid or has expired.")
 }
 
-/// ID token claims (okta.md §2.2): `aud` is the client id, a string; `sub` the user id.
-fn id_token_claims(
+fn redeem_code(
     state: &OktaState,
     server: &AuthServer,
     client: &ClientConfig,
-    user: &UserConfig,
-    scopes: &[String],
-    access_token: &str,
-    now: i64,
-) -> Value {
-    let has = |s: &str| scopes.iter().any(|x| x == s);
-    let mut claims = Map::new();
-    claims.insert("sub".into(), json!(user.id));
-    if has("profile") {
-        claims.insert("name".into(), json!(user.name));
+    form: &TokenForm,
+) -> Result<crate::grants::AuthCode, OAuthError> {
+    let code =
+        form.code.as_deref().and_then(|c| state.grants.take_code(c)).ok_or_else(invalid_code)?;
+    if code.server != server.key() || code.expires_at <= state.clock.now() {
+        return Err(invalid_code());
     }
-    if has("email") {
-        claims.insert("email".into(), json!(user.email.as_deref().unwrap_or(&user.login)));
+    if code.client_id != client.client_id {
+        return Err(OAuthError::invalid_grant(
+            "The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request.",
+        ));
     }
-    claims.insert("ver".into(), json!(1));
-    claims.insert("iss".into(), json!(server.issuer));
-    claims.insert("aud".into(), json!(client.client_id));
-    claims.insert("iat".into(), json!(now));
-    claims.insert("exp".into(), json!(now + server.config.id_token_lifetime_secs));
-    claims.insert("jti".into(), json!(format!("ID.{}", random_id(43))));
-    claims.insert("amr".into(), json!(["pwd"]));
-    claims.insert("idp".into(), json!(state.org_id));
-    if has("profile") {
-        claims.insert("preferred_username".into(), json!(user.login));
+    if form.redirect_uri.as_deref() != Some(code.redirect_uri.as_str()) {
+        return Err(OAuthError::invalid_grant(
+            "The 'redirect_uri' does not match the redirection URI used in the authorization request.",
+        ));
     }
-    claims.insert("auth_time".into(), json!(now));
-    claims.insert("at_hash".into(), json!(at_hash(access_token)));
-    apply(&mut claims, &server.config.id_token_claims);
-    apply(&mut claims, &client.id_token_claims);
-    apply(&mut claims, &user.id_token_claims);
-    Value::Object(claims)
+    let verified = match (&code.code_challenge, &form.code_verifier) {
+        (Some(challenge), Some(verifier)) => &pkce_s256(verifier) == challenge,
+        (None, None) => true,
+        _ => false,
+    };
+    if !verified {
+        return Err(OAuthError::invalid_grant("PKCE verification failed."));
+    }
+    Ok(code)
 }
 
-/// Merges overrides into `claims`; a `null` override removes the claim.
-fn apply(claims: &mut Map<String, Value>, overrides: &Claims) {
-    for (name, value) in overrides {
-        if value.is_null() {
-            claims.remove(name);
-        } else {
-            claims.insert(name.clone(), value.clone());
+fn redeem_refresh(
+    state: &OktaState,
+    server: &AuthServer,
+    client: &ClientConfig,
+    form: &TokenForm,
+) -> Result<(String, RefreshGrant, Vec<String>), OAuthError> {
+    let invalid = || OAuthError::invalid_grant("The refresh token is invalid or expired.");
+    let token = form.refresh_token.clone().ok_or_else(invalid)?;
+    let grant = state.grants.refresh(&token).ok_or_else(invalid)?;
+    if grant.server != server.key()
+        || grant.client_id != client.client_id
+        || grant.expires_at <= state.clock.now()
+    {
+        return Err(invalid());
+    }
+    // A refresh may narrow the scopes, never widen them.
+    let scopes = match form.scope.as_deref().filter(|s| !s.trim().is_empty()) {
+        None => grant.scopes.clone(),
+        Some(asked) => {
+            let asked: Vec<String> = asked.split_whitespace().map(str::to_owned).collect();
+            if asked.iter().any(|s| !grant.scopes.contains(s)) {
+                return Err(invalid_scope());
+            }
+            asked
         }
-    }
+    };
+    Ok((token, grant, scopes))
 }
 
-/// OIDC Core §3.1.3.6: base64url of the left half of SHA-256 of the access token.
-fn at_hash(access_token: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
-    B64.encode(&digest.as_ref()[..16])
-}
-
-/// A random identifier of `len` base64url characters.
-pub(crate) fn random_id(len: usize) -> String {
-    let mut bytes = vec![0u8; len.div_ceil(4) * 3];
-    aws_lc_rs::rand::fill(&mut bytes).expect("the system RNG is available");
-    let mut id = B64.encode(bytes);
-    id.truncate(len);
-    id
+/// RFC 7636 S256: base64url(SHA-256(verifier)).
+pub(crate) fn pkce_s256(verifier: &str) -> String {
+    B64.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()))
 }
 
 fn list(items: &[String]) -> String {
@@ -309,42 +347,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn basic_auth_parses_only_basic_credentials() {
-        let header = format!("Basic {}", STANDARD.encode("0oa1:s3cr:et"));
+    fn pkce_s256_matches_rfc_7636_appendix_b() {
         assert_eq!(
-            BasicAuth::parse(&header),
-            Some(BasicAuth { client_id: "0oa1".into(), client_secret: "s3cr:et".into() })
+            pkce_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
-        assert_eq!(BasicAuth::parse("Bearer abc"), None);
-        assert_eq!(BasicAuth::parse("Basic !!!"), None);
-        assert_eq!(BasicAuth::parse(&format!("Basic {}", STANDARD.encode("no-colon"))), None);
     }
 
     #[test]
-    fn null_overrides_remove_claims_and_values_replace_them() {
-        let mut claims = Map::new();
-        claims.insert("aud".into(), json!("api://default"));
-        claims.insert("sub".into(), json!("alice"));
-        let overrides: Claims =
-            serde_json::from_value(json!({"aud": null, "sub": "bob", "azp": "x"})).unwrap();
-        apply(&mut claims, &overrides);
-        assert_eq!(Value::Object(claims), json!({"sub": "bob", "azp": "x"}));
-    }
-
-    #[test]
-    fn random_ids_have_the_asked_length_and_differ() {
-        let a = random_id(43);
-        assert_eq!(a.len(), 43);
-        assert_ne!(a, random_id(43));
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-    }
-
-    #[test]
-    fn at_hash_matches_the_oidc_core_example() {
-        // The access token and at_hash from OpenID Connect Core 1.0, Appendix A.3/A.4.
-        assert_eq!(
-            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
-            "77QmUPtjPfzWtF2AnpK9RQ"
-        );
+    fn the_token_form_reads_client_fields_too() {
+        let form: TokenForm = serde_urlencoded::from_str(
+            "grant_type=password&client_id=0oa1&client_secret=s&client_assertion_type=t&scope=openid",
+        )
+        .unwrap();
+        assert_eq!(form.grant_type.as_deref(), Some("password"));
+        assert_eq!(form.client.client_id.as_deref(), Some("0oa1"));
+        assert_eq!(form.client.client_secret.as_deref(), Some("s"));
+        assert_eq!(form.client.client_assertion_type.as_deref(), Some("t"));
     }
 }

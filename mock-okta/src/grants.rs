@@ -1,0 +1,90 @@
+//! What the authorization server remembers between requests: authorization codes (single
+//! use, 300 s), refresh tokens, revoked tokens, and used client-assertion `jti`s.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+/// Authorization code lifetime (okta.md §1.2: 300 s).
+pub const CODE_LIFETIME_SECS: i64 = 300;
+
+/// An issued authorization code and what it was bound to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AuthCode {
+    pub server: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub login: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+/// A refresh token's grant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RefreshGrant {
+    pub server: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub login: Option<String>,
+    pub auth_time: i64,
+    pub issued_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    codes: HashMap<String, AuthCode>,
+    refresh: HashMap<String, RefreshGrant>,
+    revoked_jtis: HashSet<String>,
+    assertion_jtis: HashSet<String>,
+}
+
+/// The grant store of one org.
+#[derive(Debug, Default)]
+pub(crate) struct Grants(Mutex<Inner>);
+
+impl Grants {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.0.lock().expect("grant store lock")
+    }
+
+    pub fn put_code(&self, code: String, grant: AuthCode) {
+        let mut inner = self.lock();
+        // Codes live five minutes; forget the stale ones as new ones come.
+        let now = grant.expires_at - CODE_LIFETIME_SECS;
+        inner.codes.retain(|_, c| c.expires_at > now);
+        inner.codes.insert(code, grant);
+    }
+
+    /// Takes a code: a code is good for one exchange, whatever its outcome.
+    pub fn take_code(&self, code: &str) -> Option<AuthCode> {
+        self.lock().codes.remove(code)
+    }
+
+    pub fn put_refresh(&self, token: String, grant: RefreshGrant) {
+        self.lock().refresh.insert(token, grant);
+    }
+
+    pub fn refresh(&self, token: &str) -> Option<RefreshGrant> {
+        self.lock().refresh.get(token).cloned()
+    }
+
+    pub fn drop_refresh(&self, token: &str) -> bool {
+        self.lock().refresh.remove(token).is_some()
+    }
+
+    pub fn revoke_jti(&self, jti: &str) {
+        self.lock().revoked_jtis.insert(jti.to_owned());
+    }
+
+    pub fn is_revoked(&self, jti: &str) -> bool {
+        self.lock().revoked_jtis.contains(jti)
+    }
+
+    /// Records a client-assertion `jti`; `false` if it was used before.
+    pub fn first_use_of_assertion(&self, jti: &str) -> bool {
+        self.lock().assertion_jtis.insert(jti.to_owned())
+    }
+}
