@@ -18,6 +18,7 @@ use mock_okta::{ClientAuthMethod, Clock, OktaConfig, OktaState, TokenResponse};
 use serde::Serialize;
 use tokio::sync::oneshot;
 
+use crate::tls::TlsMaterial;
 use crate::{Error, FederationConfig};
 
 /// A running world: mock Okta and mock Cognito.
@@ -29,10 +30,10 @@ pub struct Federation {
     cognito_addr: SocketAddr,
     clock: Clock,
     http: OnceLock<reqwest::Client>,
+    tls: Option<Arc<TlsMaterial>>,
     /// Held for its `Drop`, which stops both servers.
     _servers: ServerThread,
 }
-
 /// Edits a world before it starts.
 #[derive(Debug)]
 #[must_use = "a builder does nothing until .start()"]
@@ -42,6 +43,7 @@ pub struct FederationBuilder {
     cognito_addr: SocketAddr,
     worker_threads: usize,
     clock: Clock,
+    tls: bool,
 }
 
 impl Federation {
@@ -61,6 +63,7 @@ impl Federation {
             cognito_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             worker_threads: 1,
             clock: Clock::system(),
+            tls: false,
         }
     }
 
@@ -122,9 +125,14 @@ impl Federation {
 
     /// The URL an AWS SDK's `endpoint_url` takes.
     pub fn cognito_endpoint(&self) -> String {
-        format!("http://{}", self.cognito_addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.cognito_addr)
     }
 
+    /// The throw-away CA and its PEM file, when the world serves HTTPS.
+    pub fn tls(&self) -> Option<&TlsMaterial> {
+        self.tls.as_deref()
+    }
     /// The AWS region.
     pub fn region(&self) -> &str {
         &self.cognito.region
@@ -149,13 +157,27 @@ impl Federation {
     /// An `SdkConfig` pointed at mock-cognito, with no credentials, as an application that
     /// federates has none: `GetId` and `GetCredentialsForIdentity` go unsigned.
     pub fn sdk_config(&self) -> SdkConfig {
-        SdkConfig::builder()
+        let mut config = SdkConfig::builder()
             .endpoint_url(self.cognito_endpoint())
             .region(Region::new(self.region().to_owned()))
-            .behavior_version(BehaviorVersion::latest())
-            .build()
+            .behavior_version(BehaviorVersion::latest());
+        if let Some(tls) = &self.tls {
+            use aws_smithy_http_client::tls::{
+                Provider, TlsContext, TrustStore, rustls_provider::CryptoMode,
+            };
+            let trust = TrustStore::default().with_pem_certificate(tls.ca_pem().as_bytes());
+            let context = TlsContext::builder()
+                .with_trust_store(trust)
+                .build()
+                .expect("a PEM trust store builds");
+            let client = aws_smithy_http_client::Builder::new()
+                .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+                .tls_context(context)
+                .build_https();
+            config = config.http_client(client);
+        }
+        config.build()
     }
-
     /// An `SdkConfig` with (fake) developer credentials, for signed administrative calls.
     pub fn admin_sdk_config(&self) -> SdkConfig {
         let credentials =
@@ -188,7 +210,15 @@ impl Federation {
             None => self.first_client(),
         };
         let mut form = request.form.clone();
-        let http = self.http.get_or_init(reqwest::Client::new);
+        let http = self.http.get_or_init(|| {
+            let mut builder = reqwest::Client::builder().no_proxy();
+            if let Some(tls) = &self.tls {
+                let ca = reqwest::Certificate::from_pem(tls.ca_pem().as_bytes())
+                    .expect("our own CA parses");
+                builder = builder.add_root_certificate(ca);
+            }
+            builder.build().expect("an HTTP client builds")
+        });
         let call = http.post(format!("{}/token", server.endpoint_base));
         let call = match client.token_endpoint_auth_method {
             ClientAuthMethod::ClientSecretBasic => {
@@ -237,6 +267,7 @@ impl Federation {
             account_id: self.account_id().to_owned(),
             identity_pool_id: self.pool_id().to_owned(),
             logins_key: self.logins_key().to_owned(),
+            ca_file: self.tls().map(|t| t.ca_path().display().to_string()),
         }
     }
 
@@ -281,8 +312,10 @@ pub struct WorldSummary {
     pub identity_pool_id: String,
     /// The `Logins` key for tokens of the issuer.
     pub logins_key: String,
+    /// The throw-away CA (PEM file) when serving HTTPS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
 }
-
 /// A token request for [`Federation::token`].
 #[derive(Clone, Debug)]
 pub struct TokenRequest {
@@ -380,6 +413,11 @@ impl FederationBuilder {
         self
     }
 
+    /// Serves both mocks over HTTPS with a throw-away CA ([`Federation::tls`]).
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self
+    }
     /// Binds both sockets and starts serving.
     pub async fn start(self) -> Result<Federation, Error> {
         let okta_listener = bind(self.okta_addr)?;
@@ -387,13 +425,24 @@ impl FederationBuilder {
         let okta_addr = okta_listener.local_addr()?;
         let cognito_addr = cognito_listener.local_addr()?;
         let mut config = self.config;
+        let tls = if self.tls { Some(Arc::new(TlsMaterial::generate()?)) } else { None };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let okta_base = config
             .okta
             .base_url
             .clone()
-            .unwrap_or_else(|| format!("http://{}", reachable(okta_addr)));
+            .unwrap_or_else(|| format!("{scheme}://{}", reachable(okta_addr)));
         let okta = Arc::new(OktaState::new(config.okta.clone(), &okta_base, self.clock.clone())?);
         config.resolve(&okta.base_url);
+        // Servers presenting a production issuer are really here: tell mock-cognito.
+        for server in std::iter::once(&okta.org).chain(okta.servers()) {
+            if server.issuer != server.local_issuer {
+                config.aws.issuer_urls.insert(server.issuer.clone(), server.local_issuer.clone());
+            }
+        }
+        if let Some(tls) = &tls {
+            config.aws.trusted_ca_pem.get_or_insert_with(|| tls.ca_pem().to_owned());
+        }
         let shared = self.clock.clone();
         let cognito_clock = mock_cognito::Clock::from_fn(move || shared.now());
         let cognito = Arc::new(CognitoState::new(config.aws.clone(), cognito_clock)?);
@@ -403,6 +452,7 @@ impl FederationBuilder {
             cognito_listener,
             Arc::clone(&okta),
             Arc::clone(&cognito),
+            tls.clone(),
         )?;
         Ok(Federation {
             config,
@@ -411,6 +461,7 @@ impl FederationBuilder {
             cognito_addr: reachable(cognito_addr),
             clock: self.clock,
             http: OnceLock::new(),
+            tls,
             _servers: servers,
         })
     }
@@ -441,6 +492,7 @@ impl ServerThread {
         cognito_listener: TcpListener,
         okta: Arc<OktaState>,
         cognito: Arc<CognitoState>,
+        tls: Option<Arc<TlsMaterial>>,
     ) -> Result<Self, Error> {
         let runtime = if workers == 1 {
             tokio::runtime::Builder::new_current_thread().enable_all().build()?
@@ -453,13 +505,29 @@ impl ServerThread {
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new().name("fedmock-servers".into()).spawn(move || {
             runtime.block_on(async move {
-                let serve = async {
-                    let okta_listener = tokio::net::TcpListener::from_std(okta_listener)?;
-                    let cognito_listener = tokio::net::TcpListener::from_std(cognito_listener)?;
-                    tokio::try_join!(
-                        mock_okta::serve(okta_listener, okta, std::future::pending()),
-                        mock_cognito::serve(cognito_listener, cognito, std::future::pending()),
-                    )
+                                let serve = async {
+                    let okta_app = mock_okta::router(okta);
+                    let cognito_app = mock_cognito::router(cognito);
+                    match tls {
+                        Some(tls) => {
+                            let config = tls.server_config().await?;
+                            tokio::try_join!(
+                                axum_server::from_tcp_rustls(okta_listener, config.clone())?
+                                    .serve(okta_app.into_make_service()),
+                                axum_server::from_tcp_rustls(cognito_listener, config)?
+                                    .serve(cognito_app.into_make_service()),
+                            )?;
+                        }
+                        None => {
+                            let okta_listener = tokio::net::TcpListener::from_std(okta_listener)?;
+                            let cognito_listener = tokio::net::TcpListener::from_std(cognito_listener)?;
+                            tokio::try_join!(
+                                axum::serve(okta_listener, okta_app).into_future(),
+                                axum::serve(cognito_listener, cognito_app).into_future(),
+                            )?;
+                        }
+                    }
+                    std::io::Result::Ok(())
                 };
                 tokio::select! {
                     result = serve => if let Err(err) = result { tracing::error!(%err, "fedmock servers stopped") },

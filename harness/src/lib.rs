@@ -19,12 +19,14 @@
 
 mod config;
 mod federation;
+mod tls;
 
 pub use config::{DEFAULT_WORLD_TOML, FederationConfig, OKTA_PLACEHOLDER};
 pub use federation::{Federation, FederationBuilder, TokenRequest, WorldSummary};
 pub use mock_cognito;
 pub use mock_okta;
 pub use mock_okta::{Clock, TokenResponse};
+pub use tls::TlsMaterial;
 
 /// Errors of the harness.
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,8 @@
 //! Field names follow AWS's (snake_case of `AllowUnauthenticatedIdentities`, …) so a real
 //! `describe-identity-pool` maps onto it without guesswork.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// The AWS account that mock-cognito pretends to be.
@@ -19,6 +21,14 @@ pub struct CognitoConfig {
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// Identity pools of the account in this region. Defaults to none.
     pub identity_pools: Vec<IdentityPoolConfig>,
+    /// Where an issuer is really served, for issuers that present a production name:
+    /// `{"https://dev-123456.okta.com/oauth2/default" = "http://127.0.0.1:8400/oauth2/default"}`.
+    /// Only the discovery fetch uses it; `iss` is still compared with the `Logins` key and
+    /// the provider URL as sent. Defaults to none.
+    pub issuer_urls: BTreeMap<String, String>,
+    /// An extra CA (PEM) trusted when fetching discovery documents and JWKS, e.g. the
+    /// harness's throw-away CA. Defaults to none (system roots only).
+    pub trusted_ca_pem: Option<String>,
 }
 
 impl Default for CognitoConfig {
@@ -28,6 +38,8 @@ impl Default for CognitoConfig {
             region: "us-east-1".into(),
             oidc_providers: Vec::new(),
             identity_pools: Vec::new(),
+            issuer_urls: BTreeMap::new(),
+            trusted_ca_pem: None,
         }
     }
 }

@@ -8,7 +8,7 @@
 //! refetched at once when a token names a `kid` the cache does not hold. Concurrent misses
 //! share one fetch.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -43,6 +43,8 @@ pub struct JwksCache {
     http: OnceLock<reqwest::Client>,
     clock: Clock,
     issuers: Mutex<HashMap<String, Arc<IssuerKeys>>>,
+    issuer_urls: BTreeMap<String, String>,
+    trusted_ca: Option<reqwest::Certificate>,
 }
 
 #[derive(Debug, Default)]
@@ -100,7 +102,25 @@ struct Jwk {
 impl JwksCache {
     /// An empty cache whose freshness follows `clock`.
     pub fn new(clock: Clock) -> Self {
-        Self { http: OnceLock::new(), clock, issuers: Mutex::new(HashMap::new()) }
+        Self {
+            http: OnceLock::new(),
+            clock,
+            issuers: Mutex::new(HashMap::new()),
+            issuer_urls: BTreeMap::new(),
+            trusted_ca: None,
+        }
+    }
+
+    /// Fetches discovery for the issuers in `issuer_urls` from where they are really served.
+    pub fn with_issuer_urls(mut self, issuer_urls: BTreeMap<String, String>) -> Self {
+        self.issuer_urls = issuer_urls;
+        self
+    }
+
+    /// Trusts `ca` (on top of the system roots) for every fetch.
+    pub fn with_trusted_ca(mut self, ca: reqwest::Certificate) -> Self {
+        self.trusted_ca = Some(ca);
+        self
     }
 
     /// The RSA keys that may have signed a token from `issuer` with header `kid`.
@@ -151,17 +171,20 @@ impl JwksCache {
     fn http(&self) -> &reqwest::Client {
         // Built on first use: loading TLS roots is start-up work that can wait.
         self.http.get_or_init(|| {
-            reqwest::Client::builder()
+            let mut builder = reqwest::Client::builder()
                 .no_proxy()
                 .connect_timeout(Duration::from_secs(2))
-                .timeout(Duration::from_secs(5))
-                .build()
-                .expect("an HTTP client with default TLS settings builds")
+                .timeout(Duration::from_secs(5));
+            if let Some(ca) = &self.trusted_ca {
+                builder = builder.add_root_certificate(ca.clone());
+            }
+            builder.build().expect("an HTTP client with default TLS settings builds")
         })
     }
 
     async fn fetch(&self, issuer: &str) -> Result<Snapshot, JwksError> {
-        let discovery_url = format!("{issuer}/.well-known/openid-configuration");
+        let served_at = self.issuer_urls.get(issuer).map_or(issuer, String::as_str);
+        let discovery_url = format!("{served_at}/.well-known/openid-configuration");
         let discovery: Discovery = self.get_json(&discovery_url).await?;
         let jwks: Jwks = self.get_json(&discovery.jwks_uri).await?;
         let keys = jwks

@@ -127,13 +127,19 @@ impl CognitoState {
                 return Err(bad(format!("identity pool {id:?} is defined twice")));
             }
         }
+        let mut jwks = JwksCache::new(clock.clone()).with_issuer_urls(config.issuer_urls);
+        if let Some(pem) = &config.trusted_ca_pem {
+            let ca = reqwest::Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| bad(format!("trusted_ca_pem is not a PEM certificate: {e}")))?;
+            jwks = jwks.with_trusted_ca(ca);
+        }
         Ok(Self {
             account_id: config.account_id,
             region: config.region,
             providers,
             pools,
             identities: Mutex::default(),
-            jwks: JwksCache::new(clock.clone()),
+            jwks,
             clock,
         })
     }

@@ -50,8 +50,11 @@ struct UpArgs {
     /// Threads serving requests.
     #[arg(long, env = "FEDMOCK_THREADS", default_value_t = 2)]
     threads: usize,
+    /// Serve HTTPS with a throw-away CA (its PEM file is printed, with the variables that make
+    /// clients trust it).
+    #[arg(long, env = "FEDMOCK_TLS")]
+    tls: bool,
 }
-
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -81,7 +84,11 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         }
         None => FederationConfig::default_world(),
     };
-    let fed = Federation::builder()
+    let mut builder = Federation::builder();
+    if args.tls {
+        builder = builder.tls();
+    }
+    let fed = builder
         .config(config)
         .okta_addr(SocketAddr::new(args.host, args.okta_port))
         .cognito_addr(SocketAddr::new(args.host, args.cognito_port))
@@ -137,6 +144,11 @@ fn render(s: &WorldSummary) -> String {
     let mut out = String::from("fedmock is up\n\n");
     for (name, value) in rows {
         out.push_str(&format!("  {name:<18} {value}\n"));
+    }
+    if let Some(ca) = &s.ca_file {
+        out.push_str(&format!(
+            "\nHTTPS with a throw-away CA. Make clients trust it:\n  export NODE_EXTRA_CA_CERTS={ca} AWS_CA_BUNDLE={ca} REQUESTS_CA_BUNDLE={ca} SSL_CERT_FILE={ca}\n"
+        ));
     }
     out.push_str(&format!(
         r#"
