@@ -248,6 +248,28 @@ impl Federation {
             .map_err(|e| Error::Config(format!("unexpected token answer {body}: {e}")))
     }
 
+    /// Signs a token directly, with any claims and any signing fault (no HTTP).
+    pub async fn mint(&self, request: &mock_okta::MintRequest) -> Result<String, Error> {
+        mock_okta::mint(&self.okta, request).await.map_err(|e| Error::Config(e.to_string()))
+    }
+
+    /// Switches Okta faults on (token and JWKS endpoint errors and delays, claim overrides,
+    /// signing faults); `Faults::default()` switches them off.
+    pub fn set_okta_faults(&self, faults: mock_okta::Faults) {
+        self.okta.set_faults(faults);
+    }
+
+    /// Rotates the keys of authorization server `id` (`org` for the org server): a new key
+    /// signs from now on, the old one stays published. Returns the new `kid`.
+    pub async fn rotate_keys(&self, id: &str) -> Result<String, Error> {
+        let server = self
+            .okta
+            .server_by_key(id)
+            .ok_or_else(|| Error::Config(format!("no authorization server {id:?}")))?;
+        let key = server.keys.rotate().await.map_err(mock_okta::Error::from)?;
+        Ok(key.kid().to_owned())
+    }
+
     /// What a client needs to talk to this world, for printing or a ready file.
     pub fn summary(&self) -> WorldSummary {
         let server = self.default_server();

@@ -506,3 +506,34 @@ async fn a_pool_without_the_needed_role_is_misconfigured() {
         )
     );
 }
+
+#[tokio::test]
+async fn after_a_key_rotation_cognito_refetches_the_jwks_for_the_new_kid() {
+    let fed = Federation::start().await;
+    let before = password_tokens(&fed).await.access_token;
+    get_id(&fed, fed.logins_key(), &before).await.unwrap();
+    let kid = fed.rotate_keys("default").await.unwrap();
+    let after = password_tokens(&fed).await.access_token;
+    use base64::Engine as _;
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(after.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["kid"], kid);
+    get_id(&fed, fed.logins_key(), &after).await.expect("the unknown kid triggers a refetch");
+    get_id(&fed, fed.logins_key(), &before).await.expect("the old key is still published");
+}
+
+#[tokio::test]
+async fn a_minted_token_with_a_wrong_issuer_is_refused_by_cognito() {
+    let fed = Federation::start().await;
+    let claims = serde_json::from_value(json!({"iss": format!("{}/", fed.issuer())})).unwrap();
+    let token =
+        fed.mint(&harness::mock_okta::MintRequest { claims, ..Default::default() }).await.unwrap();
+    assert_eq!(
+        get_id(&fed, fed.logins_key(), &token).await,
+        Err(not_authorized("Invalid login token. Issuer doesn't match providerName"))
+    );
+}

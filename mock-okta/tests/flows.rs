@@ -760,3 +760,29 @@ async fn the_admin_api_rotates_keys_mints_tokens_sets_faults_and_moves_the_clock
         token(&okta, &[("grant_type", "client_credentials"), ("scope", "fedmock.read")]).await;
     assert_eq!(claims(later["access_token"].as_str().unwrap())["iat"], 1_800_000_060);
 }
+
+#[tokio::test]
+async fn slow_endpoints_make_a_client_with_a_timeout_give_up() {
+    let okta = MockOkta::start(config()).await.unwrap();
+    let impatient =
+        reqwest::Client::builder().timeout(std::time::Duration::from_millis(200)).build().unwrap();
+    okta.state().set_faults(mock_okta::Faults {
+        token_delay_ms: 1_000,
+        jwks_delay_ms: 1_000,
+        ..Default::default()
+    });
+    let slow_token = impatient
+        .post(format!("{}/oauth2/default/v1/token", okta.base_url()))
+        .basic_auth(CLIENT, Some(SECRET))
+        .form(&[("grant_type", "client_credentials"), ("scope", "fedmock.read")])
+        .send()
+        .await;
+    assert!(slow_token.is_err_and(|e| e.is_timeout()));
+    let slow_keys =
+        impatient.get(format!("{}/oauth2/default/v1/keys", okta.base_url())).send().await;
+    assert!(slow_keys.is_err_and(|e| e.is_timeout()));
+    okta.state().set_faults(mock_okta::Faults::default());
+    assert!(
+        impatient.get(format!("{}/oauth2/default/v1/keys", okta.base_url())).send().await.is_ok()
+    );
+}
