@@ -78,6 +78,9 @@ fn config() -> OktaConfig {
     }
 }
 
+/// Query or form parameters.
+type Params<'a> = Vec<(&'a str, &'a str)>;
+
 fn http() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
@@ -267,7 +270,7 @@ async fn authorize_refusals_follow_oauth_and_okta() {
         .unwrap();
     assert_eq!(page.status().as_u16(), 400, "never redirect to an unregistered URI");
 
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<(Params, &str, &str)> = vec![
         (vec![("state", "")], "invalid_request", "The 'state' parameter is required."),
         (
             vec![("response_type", "code token")],
