@@ -34,6 +34,24 @@ pub struct PresentedClient {
     pub basic: Option<BasicAuth>,
 }
 
+/// A request form with client credentials in it (token, introspect and revoke forms).
+pub trait CarriesClient: serde::de::DeserializeOwned {
+    /// The credentials part of the form.
+    fn client(&mut self) -> &mut PresentedClient;
+}
+
+impl CarriesClient for crate::tokens::TokenForm {
+    fn client(&mut self) -> &mut PresentedClient {
+        &mut self.client
+    }
+}
+
+impl CarriesClient for crate::inspect::TokenInspectForm {
+    fn client(&mut self) -> &mut PresentedClient {
+        &mut self.client
+    }
+}
+
 /// Client credentials from an `Authorization: Basic` header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BasicAuth {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::authorize::{self, AuthorizeParams};
-use crate::client_auth::BasicAuth;
+use crate::client_auth::{BasicAuth, CarriesClient};
 use crate::error::{ApiError, Error, JSON_UTF8, OAuthError};
 use crate::inspect::{self, LogoutParams, TokenInspectForm};
 use crate::state::{AuthServer, ORG, OktaState};
@@ -138,6 +138,21 @@ async fn keys(State(s): Shared, id: ServerId) -> Result<Response, Response> {
     Ok(response)
 }
 
+/// A form that carries client credentials, with an `Authorization: Basic` header folded in.
+struct ClientForm<T>(T);
+
+impl<S: Send + Sync, T: CarriesClient> FromRequest<S> for ClientForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let basic = basic(request.headers());
+        let Form(mut form) =
+            Form::<T>::from_request(request, state).await.map_err(|_| not_a_form())?;
+        form.client().basic = basic;
+        Ok(Self(form))
+    }
+}
+
 fn basic(headers: &HeaderMap) -> Option<BasicAuth> {
     headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(BasicAuth::parse)
 }
@@ -151,12 +166,9 @@ fn not_a_form() -> Response {
 async fn token(
     State(s): Shared,
     id: ServerId,
-    headers: HeaderMap,
-    form: Result<Form<TokenForm>, FormRejection>,
+    ClientForm(form): ClientForm<TokenForm>,
 ) -> Result<Response, Response> {
     let server = id.resolve(&s)?;
-    let Form(mut form) = form.map_err(|_| not_a_form())?;
-    form.client.basic = basic(&headers);
     match tokens::issue(&s, server, form).await {
         Ok(answer) => Ok(no_store(json_response(StatusCode::OK, &json!(answer)))),
         Err(err) => {
@@ -200,12 +212,9 @@ async fn userinfo(
 async fn introspect(
     State(s): Shared,
     id: ServerId,
-    headers: HeaderMap,
-    form: Result<Form<TokenInspectForm>, FormRejection>,
+    ClientForm(form): ClientForm<TokenInspectForm>,
 ) -> Result<Response, Response> {
     let server = id.resolve(&s)?;
-    let Form(mut form) = form.map_err(|_| not_a_form())?;
-    form.client.basic = basic(&headers);
     let answer =
         inspect::introspect(&s, server, form).await.map_err(IntoResponse::into_response)?;
     Ok(json_response(StatusCode::OK, &answer))
@@ -214,12 +223,9 @@ async fn introspect(
 async fn revoke(
     State(s): Shared,
     id: ServerId,
-    headers: HeaderMap,
-    form: Result<Form<TokenInspectForm>, FormRejection>,
+    ClientForm(form): ClientForm<TokenInspectForm>,
 ) -> Result<Response, Response> {
     let server = id.resolve(&s)?;
-    let Form(mut form) = form.map_err(|_| not_a_form())?;
-    form.client.basic = basic(&headers);
     inspect::revoke(&s, server, form).await.map_err(IntoResponse::into_response)?;
     Ok(StatusCode::OK.into_response())
 }

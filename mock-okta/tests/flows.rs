@@ -141,6 +141,17 @@ async fn token(okta: &MockOkta, form: &[(&str, &str)]) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+/// The password grant for the configured user, with `scope`.
+async fn password_grant(okta: &MockOkta, scope: &str) -> (u16, Value) {
+    let form = [
+        ("grant_type", "password"),
+        ("username", "alice@example.com"),
+        ("password", "correct horse battery staple"),
+        ("scope", scope),
+    ];
+    token(okta, &form).await
+}
+
 fn claims(jwt: &str) -> Value {
     serde_json::from_slice(&B64.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap()
 }
@@ -374,16 +385,7 @@ async fn the_implicit_flow_answers_in_the_fragment_or_a_form_post() {
 #[tokio::test]
 async fn refresh_tokens_keep_or_rotate_and_never_widen_scope() {
     let okta = MockOkta::start(config()).await.unwrap();
-    let (_, first) = token(
-        &okta,
-        &[
-            ("grant_type", "password"),
-            ("username", "alice@example.com"),
-            ("password", "correct horse battery staple"),
-            ("scope", "openid offline_access"),
-        ],
-    )
-    .await;
+    let (_, first) = password_grant(&okta, "openid offline_access").await;
     let refresh = first["refresh_token"].as_str().unwrap();
     let (status, again) =
         token(&okta, &[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
@@ -418,16 +420,7 @@ async fn refresh_tokens_keep_or_rotate_and_never_widen_scope() {
     let mut rotating = config();
     rotating.servers[0].rotate_refresh_tokens = true;
     let okta = MockOkta::start(rotating).await.unwrap();
-    let (_, first) = token(
-        &okta,
-        &[
-            ("grant_type", "password"),
-            ("username", "alice@example.com"),
-            ("password", "correct horse battery staple"),
-            ("scope", "openid offline_access"),
-        ],
-    )
-    .await;
+    let (_, first) = password_grant(&okta, "openid offline_access").await;
     let old = first["refresh_token"].as_str().unwrap();
     let (_, rotated) =
         token(&okta, &[("grant_type", "refresh_token"), ("refresh_token", old)]).await;
@@ -500,16 +493,7 @@ async fn private_key_jwt_clients_are_verified_by_their_jwks() {
 async fn userinfo_introspect_and_revoke_agree_on_a_token_s_life() {
     let okta = MockOkta::start(config()).await.unwrap();
     let base = format!("{}/oauth2/default/v1", okta.base_url());
-    let (_, tokens) = token(
-        &okta,
-        &[
-            ("grant_type", "password"),
-            ("username", "alice@example.com"),
-            ("password", "correct horse battery staple"),
-            ("scope", "openid profile email offline_access"),
-        ],
-    )
-    .await;
+    let (_, tokens) = password_grant(&okta, "openid profile email offline_access").await;
     let access = tokens["access_token"].as_str().unwrap();
     let userinfo = || http().get(format!("{base}/userinfo")).bearer_auth(access).send();
     let info: Value = userinfo().await.unwrap().json().await.unwrap();
@@ -573,16 +557,7 @@ async fn userinfo_introspect_and_revoke_agree_on_a_token_s_life() {
         .await
         .unwrap();
     assert_eq!(no_user.status().as_u16(), 401);
-    let (_, no_openid) = token(
-        &okta,
-        &[
-            ("grant_type", "password"),
-            ("username", "alice@example.com"),
-            ("password", "correct horse battery staple"),
-            ("scope", "fedmock.read"),
-        ],
-    )
-    .await;
+    let (_, no_openid) = password_grant(&okta, "fedmock.read").await;
     let forbidden = http()
         .get(format!("{base}/userinfo"))
         .bearer_auth(no_openid["access_token"].as_str().unwrap())
@@ -595,16 +570,7 @@ async fn userinfo_introspect_and_revoke_agree_on_a_token_s_life() {
 #[tokio::test]
 async fn logout_returns_to_a_registered_uri_with_the_state() {
     let okta = MockOkta::start(config()).await.unwrap();
-    let (_, tokens) = token(
-        &okta,
-        &[
-            ("grant_type", "password"),
-            ("username", "alice@example.com"),
-            ("password", "correct horse battery staple"),
-            ("scope", "openid"),
-        ],
-    )
-    .await;
+    let (_, tokens) = password_grant(&okta, "openid").await;
     let logout = |params: &[(&str, &str)]| {
         http()
             .get(format!(
@@ -644,16 +610,7 @@ async fn logout_returns_to_a_registered_uri_with_the_state() {
 #[tokio::test]
 async fn claim_rules_take_groups_by_full_regex_match_profile_attributes_and_values() {
     let okta = MockOkta::start(config()).await.unwrap();
-    let (_, tokens) = token(
-        &okta,
-        &[
-            ("grant_type", "password"),
-            ("username", "alice@example.com"),
-            ("password", "correct horse battery staple"),
-            ("scope", "openid"),
-        ],
-    )
-    .await;
+    let (_, tokens) = password_grant(&okta, "openid").await;
     let access = claims(tokens["access_token"].as_str().unwrap());
     assert_eq!(
         access["groups"],
