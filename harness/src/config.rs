@@ -13,6 +13,9 @@ pub const DEFAULT_WORLD_TOML: &str = include_str!("../worlds/default.toml");
 /// The placeholder for mock-okta's base URL in the AWS half of a world.
 pub const OKTA_PLACEHOLDER: &str = "{okta}";
 
+/// The placeholder for mock-okta's base URL without its scheme (as in ARNs and IAM keys).
+pub const OKTA_HOST_PLACEHOLDER: &str = "{okta_host}";
+
 /// A whole world: a mock Okta org and a mock AWS account.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -37,11 +40,22 @@ impl FederationConfig {
     /// Replaces `{okta}` with mock-okta's base URL wherever the AWS half names an issuer,
     /// and writes down each pool's id (derived when not given).
     pub fn resolve(&mut self, okta_base_url: &str) {
+        let host = okta_base_url.split_once("://").map_or(okta_base_url, |(_, rest)| rest);
         let fill = |s: &mut String| {
-            if s.contains(OKTA_PLACEHOLDER) {
-                *s = s.replace(OKTA_PLACEHOLDER, okta_base_url);
+            if s.contains('{') {
+                *s =
+                    s.replace(OKTA_PLACEHOLDER, okta_base_url).replace(OKTA_HOST_PLACEHOLDER, host);
             }
         };
+        for role in &mut self.aws.roles {
+            if let serde_json::Value::String(text) = &mut role.trust_policy {
+                fill(text);
+            } else {
+                let mut text = role.trust_policy.to_string();
+                fill(&mut text);
+                role.trust_policy = serde_json::from_str(&text).expect("a JSON value stays JSON");
+            }
+        }
         for provider in &mut self.aws.oidc_providers {
             fill(&mut provider.url);
         }

@@ -193,6 +193,11 @@ impl Federation {
         aws_sdk_cognitoidentity::Client::new(&self.sdk_config())
     }
 
+    /// An STS client pointed at mock-cognito's endpoint, which also serves STS.
+    pub fn sts_client(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.sdk_config())
+    }
+
     /// Asks mock-okta's token endpoint for tokens over HTTP, as an application would.
     pub async fn token(&self, request: TokenRequest) -> Result<TokenResponse, Error> {
         let server = match &request.server {
@@ -465,6 +470,10 @@ impl FederationBuilder {
         if let Some(tls) = &tls {
             config.aws.trusted_ca_pem.get_or_insert_with(|| tls.ca_pem().to_owned());
         }
+        config
+            .aws
+            .endpoint_url
+            .get_or_insert_with(|| format!("{scheme}://{}", reachable(cognito_addr)));
         let shared = self.clock.clone();
         let cognito_clock = mock_cognito::Clock::from_fn(move || shared.now());
         let cognito = Arc::new(CognitoState::new(config.aws.clone(), cognito_clock)?);

@@ -21,7 +21,7 @@ mod config;
 mod federation;
 mod tls;
 
-pub use config::{DEFAULT_WORLD_TOML, FederationConfig, OKTA_PLACEHOLDER};
+pub use config::{DEFAULT_WORLD_TOML, FederationConfig, OKTA_HOST_PLACEHOLDER, OKTA_PLACEHOLDER};
 pub use federation::{Federation, FederationBuilder, TokenRequest, WorldSummary};
 pub use mock_cognito;
 pub use mock_okta;

@@ -21,6 +21,8 @@ pub struct CognitoConfig {
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// Identity pools of the account in this region. Defaults to none.
     pub identity_pools: Vec<IdentityPoolConfig>,
+    /// IAM roles that pools and STS hand out. Defaults to none.
+    pub roles: Vec<RoleConfig>,
     /// Where an issuer is really served, for issuers that present a production name:
     /// `{"https://dev-123456.okta.com/oauth2/default" = "http://127.0.0.1:8400/oauth2/default"}`.
     /// Only the discovery fetch uses it; `iss` is still compared with the `Logins` key and
@@ -29,6 +31,9 @@ pub struct CognitoConfig {
     /// An extra CA (PEM) trusted when fetching discovery documents and JWKS, e.g. the
     /// harness's throw-away CA. Defaults to none (system roots only).
     pub trusted_ca_pem: Option<String>,
+    /// The URL clients use for this endpoint, for the `jwks_uri` of Cognito's own discovery
+    /// document. Defaults to `http://` + the request's `Host`.
+    pub endpoint_url: Option<String>,
 }
 
 impl Default for CognitoConfig {
@@ -38,8 +43,10 @@ impl Default for CognitoConfig {
             region: "us-east-1".into(),
             oidc_providers: Vec::new(),
             identity_pools: Vec::new(),
+            roles: Vec::new(),
             issuer_urls: BTreeMap::new(),
             trusted_ca_pem: None,
+            endpoint_url: None,
         }
     }
 }
@@ -69,6 +76,9 @@ pub struct IdentityPoolConfig {
     /// `AllowUnauthenticatedIdentities`: whether `GetId` without `Logins` is allowed.
     /// Defaults to `false`.
     pub allow_unauthenticated_identities: bool,
+    /// `AllowClassicFlow`: whether the basic flow (`GetOpenIdToken` then STS) is allowed.
+    /// Defaults to `false`, as in AWS.
+    pub allow_classic_flow: bool,
     /// `OpenIdConnectProviderARNs`: the IAM OIDC providers this pool trusts, each given as its
     /// ARN or as its URL (the ARN is derived). Defaults to none.
     pub open_id_connect_providers: Vec<String>,
@@ -94,9 +104,27 @@ impl Default for IdentityPoolConfig {
             id: None,
             name: "fedmock".into(),
             allow_unauthenticated_identities: false,
+            allow_classic_flow: false,
             open_id_connect_providers: Vec::new(),
             authenticated_role_arn: None,
             unauthenticated_role_arn: None,
         }
     }
+}
+
+/// An IAM role (`aws iam create-role`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RoleConfig {
+    /// The role name; its ARN is `arn:aws:iam::<account>:role/<name>`.
+    pub name: String,
+    /// The `AssumeRolePolicyDocument`: a table, or the JSON text as AWS shows it.
+    pub trust_policy: serde_json::Value,
+    /// The role's maximum session, in seconds. Defaults to 3600.
+    #[serde(default = "one_hour")]
+    pub max_session_duration_secs: i64,
+}
+
+fn one_hour() -> i64 {
+    3600
 }

@@ -15,22 +15,26 @@
 //! ```
 
 mod config;
+pub mod credentials;
 mod error;
 mod jwks;
+pub mod openid;
 pub mod ops;
+pub mod policy;
 mod protocol;
 mod server;
 mod state;
+pub mod sts;
 mod validate;
 pub mod verify;
 
 use std::sync::Arc;
 
-pub use config::{CognitoConfig, IdentityPoolConfig, OidcProviderConfig};
+pub use config::{CognitoConfig, IdentityPoolConfig, OidcProviderConfig, RoleConfig};
 pub use error::{AwsError, Error, ErrorType};
 pub use jwks::{JWKS_TTL_SECS, JwksError};
 pub use server::{MAX_BODY_BYTES, MockCognito, router, serve};
-pub use state::{CognitoState, Identity, Pool};
+pub use state::{CognitoState, Identity, Pool, Role};
 
 /// Where mock-cognito reads the time (epoch seconds). The harness passes mock-okta's clock
 /// here, so one control moves both.

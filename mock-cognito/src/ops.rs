@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
-use crate::error::AwsError;
+use crate::credentials::Owner;
+use crate::error::{AwsError, ErrorType};
+use crate::openid::{COGNITO_ISSUER, OPEN_ID_TOKEN_LIFETIME_SECS};
+use crate::policy;
 use crate::state::{CognitoState, Pool};
 use crate::validate::{DIGITS, REGION_GUID, Violations};
 use crate::verify::{VerifiedLogin, verify_login};
@@ -102,7 +104,7 @@ pub async fn get_id(state: &CognitoState, input: GetIdInput) -> Result<GetIdOutp
 }
 
 /// `GetCredentialsForIdentity`: credentials for the pool's role, once the logins prove the
-/// caller owns the identity.
+/// caller owns the identity and the role trusts Cognito for this pool.
 pub async fn get_credentials_for_identity(
     state: &CognitoState,
     input: GetCredentialsInput,
@@ -113,58 +115,172 @@ pub async fn get_credentials_for_identity(
     v.string("customRoleArn", input.custom_role_arn.as_deref(), (20, 2048), None, false);
     v.finish()?;
     let identity_id = input.identity_id.expect("validated as present");
-    let logins = input.logins.unwrap_or_default();
-    let (pool, authenticated) = match state.identity(&identity_id) {
-        Some(identity) => {
-            let pool = state
-                .pool(&identity.pool_id)
-                .ok_or_else(|| AwsError::identity_not_found(&identity_id))?;
-            if logins.is_empty() {
-                if !identity.logins.is_empty() {
-                    // Observed text; that it is what a login-less call on an authenticated
-                    // identity gets is inferred (cognito.md §2.3).
-                    return Err(AwsError::not_authorized(format!(
-                        "Access to Identity '{identity_id}' is forbidden."
-                    )));
-                }
-                require_unauthenticated_access(pool)?;
-                (pool, false)
-            } else {
-                let verified = verify_all(state, pool, &logins).await?;
-                let subs = provider_subs(&verified);
-                let owns =
-                    subs.iter().any(|(provider, sub)| identity.logins.get(provider) == Some(sub));
-                if !identity.logins.is_empty() && !owns {
-                    return Err(AwsError::not_authorized(
-                        "Logins don't match. Please include at least one valid login for this identity or identity pool.",
-                    )
-                    .with_detail(format!("identity {identity_id} is linked to {:?}; the request proved {subs:?}", identity.logins)));
-                }
-                state.link(&pool.id, &subs, Some(&identity_id));
-                (pool, true)
-            }
-        }
-        // Not recorded here: it may have been issued by another process. Ids are derived
-        // from (pool, provider, sub), so valid logins that derive this id prove ownership.
-        None => (adopt(state, &identity_id, &logins).await?, true),
-    };
-    let role =
+    let (pool, proven) =
+        owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
+    let authenticated = !proven.is_empty();
+    let role_arn =
         if authenticated { &pool.authenticated_role_arn } else { &pool.unauthenticated_role_arn };
-    if role.is_none() {
-        let kind = if authenticated { "authenticated" } else { "unauthenticated" };
+    let kind = if authenticated { "authenticated" } else { "unauthenticated" };
+    let Some(role) = role_arn.as_deref().and_then(|arn| state.role(arn)) else {
         return Err(AwsError::no_role().with_detail(format!("pool {} has no {kind} role", pool.id)));
+    };
+    // Cognito gets the credentials from STS with its own token for the identity: the role
+    // must trust cognito-identity.amazonaws.com for this pool (cognito.md §2.4, §3.2).
+    let request = cognito_principal(&pool.id, &identity_id, &proven);
+    if !policy::allows(&role.trust_policy, &request) {
+        return Err(AwsError::no_role().with_detail(format!(
+            "role {} does not let cognito-identity.amazonaws.com assume it for pool {} with amr {:?}",
+            role.arn, pool.id, request.keys.get("cognito-identity.amazonaws.com:amr")
+        )));
     }
+    let session = "CognitoIdentityCredentials";
+    let issued = state.credentials.issue(Owner {
+        role_arn: role.arn.clone(),
+        assumed_role_arn: format!(
+            "arn:aws:sts::{}:assumed-role/{}/{session}",
+            state.account_id, role.name
+        ),
+        subject: identity_id.clone(),
+        session_name: session.to_owned(),
+        expiration: state.clock.now() + CREDENTIALS_LIFETIME_SECS,
+    });
     Ok(GetCredentialsOutput {
         identity_id,
-        credentials: new_credentials(state.clock.now() + CREDENTIALS_LIFETIME_SECS),
+        credentials: Credentials {
+            access_key_id: issued.access_key_id,
+            secret_key: issued.secret_key,
+            session_token: issued.session_token,
+            expiration: issued.expiration,
+        },
     })
+}
+
+/// `GetOpenIdToken` input.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetOpenIdTokenInput {
+    /// The identity from `GetId`.
+    pub identity_id: Option<String>,
+    /// Provider name → token.
+    pub logins: Option<BTreeMap<String, String>>,
+}
+
+/// `GetOpenIdToken` output.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetOpenIdTokenOutput {
+    /// The identity (may differ from the input after a merge).
+    pub identity_id: String,
+    /// Cognito's RS512 OpenID token, for STS `AssumeRoleWithWebIdentity` (the basic flow).
+    pub token: String,
+}
+
+/// `GetOpenIdToken`: Cognito's own token for the identity, for the basic (classic) flow.
+pub async fn get_open_id_token(
+    state: &CognitoState,
+    input: GetOpenIdTokenInput,
+) -> Result<GetOpenIdTokenOutput, AwsError> {
+    let mut v = Violations::default();
+    check_id(&mut v, "identityId", input.identity_id.as_deref());
+    check_logins(&mut v, input.logins.as_ref());
+    v.finish()?;
+    let identity_id = input.identity_id.expect("validated as present");
+    let (pool, proven) =
+        owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
+    if !pool.allow_classic_flow {
+        // Type and text inferred from a public report (cognito.md §2.4); the RoleMappings
+        // variant of this refusal is documented as InvalidParameterException.
+        return Err(AwsError::new(
+            ErrorType::InvalidParameter,
+            "Basic (classic) flow is not enabled, please use enhanced flow.",
+        ));
+    }
+    let now = state.clock.now();
+    let amr = amr(&proven);
+    let claims = json!({
+        "sub": identity_id,
+        "aud": pool.id,
+        "amr": amr,
+        "iss": COGNITO_ISSUER,
+        "https://cognito-identity.amazonaws.com/identity-pool-arn":
+            format!("arn:aws:cognito-identity:{}:{}:identitypool/{}", state.region, state.account_id, pool.id),
+        "exp": now + OPEN_ID_TOKEN_LIFETIME_SECS,
+        "iat": now,
+    });
+    let token = state.cognito_key.get(&state.region).await.sign(&claims);
+    Ok(GetOpenIdTokenOutput { identity_id, token })
+}
+
+/// `amr` of Cognito's token: `["unauthenticated"]`, or `["authenticated", provider,
+/// "provider:sub", …]` (the `provider:sub` form is documented for public providers and
+/// inferred for OIDC ones).
+fn amr(proven: &[(String, String)]) -> Vec<String> {
+    if proven.is_empty() {
+        return vec!["unauthenticated".to_owned()];
+    }
+    let mut amr = vec!["authenticated".to_owned()];
+    for (provider, sub) in proven {
+        amr.push(provider.clone());
+        amr.push(format!("{provider}:{sub}"));
+    }
+    amr
+}
+
+/// What STS sees when Cognito assumes a role for an identity.
+fn cognito_principal(
+    pool_id: &str,
+    identity_id: &str,
+    proven: &[(String, String)],
+) -> policy::Request {
+    policy::Request::new("cognito-identity.amazonaws.com")
+        .key("cognito-identity.amazonaws.com:aud", [pool_id])
+        .key("cognito-identity.amazonaws.com:sub", [identity_id])
+        .key("cognito-identity.amazonaws.com:amr", amr(proven))
+}
+
+/// The pool of `identity_id` and the (provider, sub) logins the request proved (none for an
+/// unauthenticated identity), after checking that the caller owns the identity.
+async fn owned_identity<'s>(
+    state: &'s CognitoState,
+    identity_id: &str,
+    logins: &BTreeMap<String, String>,
+) -> Result<(&'s Pool, Vec<(String, String)>), AwsError> {
+    let Some(identity) = state.identity(identity_id) else {
+        // Not recorded here: it may have been issued by another process. Ids are derived
+        // from (pool, provider, sub), so valid logins that derive this id prove ownership.
+        return adopt(state, identity_id, logins).await;
+    };
+    let pool =
+        state.pool(&identity.pool_id).ok_or_else(|| AwsError::identity_not_found(identity_id))?;
+    if logins.is_empty() {
+        if !identity.logins.is_empty() {
+            // Observed text; that it is what a login-less call on an authenticated identity
+            // gets is inferred (cognito.md §2.3).
+            return Err(AwsError::not_authorized(format!(
+                "Access to Identity '{identity_id}' is forbidden."
+            )));
+        }
+        require_unauthenticated_access(pool)?;
+        return Ok((pool, Vec::new()));
+    }
+    let verified = verify_all(state, pool, logins).await?;
+    let subs = provider_subs(&verified);
+    let owns = subs.iter().any(|(provider, sub)| identity.logins.get(provider) == Some(sub));
+    if !identity.logins.is_empty() && !owns {
+        return Err(AwsError::not_authorized(
+            "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+        )
+        .with_detail(format!("identity {identity_id} is linked to {:?}; the request proved {subs:?}", identity.logins)));
+    }
+    state.link(&pool.id, &subs, Some(identity_id));
+    Ok((pool, subs))
 }
 
 async fn adopt<'s>(
     state: &'s CognitoState,
     identity_id: &str,
     logins: &BTreeMap<String, String>,
-) -> Result<&'s Pool, AwsError> {
+) -> Result<(&'s Pool, Vec<(String, String)>), AwsError> {
     let not_found = || AwsError::identity_not_found(identity_id);
     if logins.is_empty() || !identity_id.starts_with(&format!("{}:", state.region)) {
         return Err(not_found());
@@ -177,7 +293,7 @@ async fn adopt<'s>(
             .any(|(provider, sub)| state.identity_id_for(&pool.id, provider, sub) == identity_id)
         {
             state.link(&pool.id, &subs, Some(identity_id));
-            return Ok(pool);
+            return Ok((pool, subs));
         }
     }
     Err(not_found())
@@ -215,48 +331,9 @@ fn provider_subs(verified: &[VerifiedLogin]) -> Vec<(String, String)> {
     verified.iter().map(|l| (l.provider.clone(), l.sub.clone())).collect()
 }
 
-/// Random credentials shaped like STS's: `ASIA` + 16 base32 characters, a 40-character
-/// secret, a long opaque session token.
-fn new_credentials(expiration: i64) -> Credentials {
-    const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut bytes = [0u8; 16 + 30 + 300];
-    aws_lc_rs::rand::fill(&mut bytes).expect("the system RNG is available");
-    let (key, rest) = bytes.split_at(16);
-    let (secret, token) = rest.split_at(30);
-    let access_key_id =
-        "ASIA".chars().chain(key.iter().map(|b| BASE32[usize::from(b % 32)] as char)).collect();
-    Credentials {
-        access_key_id,
-        secret_key: STANDARD.encode(secret),
-        session_token: STANDARD.encode(token),
-        expiration,
-    }
-}
-
 impl AwsError {
     fn with_provider(mut self, provider: &str) -> Self {
         self.detail = self.detail.map(|d| format!("Logins[{provider:?}]: {d}"));
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credentials_look_like_sts_temporary_credentials() {
-        let c = new_credentials(42);
-        assert_eq!(c.access_key_id.len(), 20);
-        assert!(c.access_key_id.starts_with("ASIA"));
-        assert!(
-            c.access_key_id.chars().all(|ch| ch.is_ascii_uppercase() || ('2'..='7').contains(&ch))
-        );
-        assert_eq!(c.secret_key.len(), 40);
-        assert!(c.session_token.len() > 300);
-        assert_ne!(c, new_credentials(42), "credentials are random");
-        let json = serde_json::to_value(&c).unwrap();
-        assert!(json["Expiration"].is_number(), "Expiration must be a JSON number");
-        assert!(json.get("SecretKey").is_some());
     }
 }

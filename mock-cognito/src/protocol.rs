@@ -53,6 +53,18 @@ pub async fn dispatch(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    // A form body without a target is the Query protocol: STS on the same endpoint.
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if form && !headers.contains_key("x-amz-target") {
+        return match body {
+            Ok(body) => crate::sts::dispatch(state, &body).await,
+            Err(_) => AwsError::new(ErrorType::Serialization, "The request body could not be read")
+                .into_response(),
+        };
+    }
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or_default();
     let result = match body {
@@ -65,6 +77,7 @@ pub async fn dispatch(
             "GetCredentialsForIdentity" => {
                 call(&body, |input| ops::get_credentials_for_identity(state, input)).await
             }
+            "GetOpenIdToken" => call(&body, |input| ops::get_open_id_token(state, input)).await,
             known if ACTIONS.contains(&known) => Err(AwsError::new(
                 ErrorType::UnknownOperation,
                 format!("fedmock does not serve {TARGET_PREFIX}{known} yet"),

@@ -9,8 +9,9 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -25,6 +26,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub fn router(state: Arc<CognitoState>) -> Router {
     Router::new()
         .route("/", post(json_rpc))
+        .route("/.well-known/jwks_uri", get(cognito_jwks))
+        .route("/.well-known/openid-configuration", get(cognito_discovery))
         .fallback(unknown)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -37,6 +40,23 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn cognito_jwks(State(state): State<Arc<CognitoState>>) -> Response {
+    let mut response =
+        axum::Json(state.cognito_key.get(&state.region).await.jwks()).into_response();
+    // AWS serves its JWKS with a long cache lifetime (cognito.md §3.2: 30 days).
+    response
+        .headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("max-age=2592000"));
+    response
+}
+
+async fn cognito_discovery(State(state): State<Arc<CognitoState>>, headers: HeaderMap) -> Response {
+    let host =
+        headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let base = state.endpoint_url.clone().unwrap_or_else(|| format!("http://{host}"));
+    axum::Json(crate::openid::discovery(&base)).into_response()
 }
 
 async fn json_rpc(

@@ -29,12 +29,27 @@ pub struct Pool {
     pub name: String,
     /// `AllowUnauthenticatedIdentities`.
     pub allow_unauthenticated: bool,
+    /// `AllowClassicFlow`.
+    pub allow_classic_flow: bool,
     /// Names (`Logins` keys) of the OIDC providers the pool trusts.
     pub providers: Vec<String>,
     /// Role for authenticated identities.
     pub authenticated_role_arn: Option<String>,
     /// Role for unauthenticated identities.
     pub unauthenticated_role_arn: Option<String>,
+}
+
+/// An IAM role, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Role {
+    /// The role name.
+    pub name: String,
+    /// `arn:aws:iam::<account>:role/<name>`.
+    pub arn: String,
+    /// The trust policy (`AssumeRolePolicyDocument`).
+    pub trust_policy: serde_json::Value,
+    /// Longest session STS grants, seconds.
+    pub max_session_duration_secs: i64,
 }
 
 /// An identity: unauthenticated when it has no logins.
@@ -61,7 +76,12 @@ pub struct CognitoState {
     pub region: String,
     providers: HashMap<String, Provider>,
     pools: HashMap<String, Pool>,
+    roles: HashMap<String, Role>,
     identities: Mutex<Identities>,
+    pub(crate) credentials: crate::credentials::Registry,
+    pub(crate) cognito_key: crate::openid::LazyKey,
+    /// The URL clients use for this endpoint, if configured.
+    pub endpoint_url: Option<String>,
     pub(crate) jwks: JwksCache,
     /// The clock behind `exp` checks and credential expiry.
     pub clock: Clock,
@@ -95,6 +115,26 @@ impl CognitoState {
                 return Err(bad(format!("OIDC provider {:?} is defined twice", p.url)));
             }
         }
+        let mut roles = HashMap::new();
+        for r in config.roles {
+            let trust_policy = match r.trust_policy {
+                // A policy pasted as the JSON text AWS shows.
+                serde_json::Value::String(text) => serde_json::from_str(&text).map_err(|e| {
+                    bad(format!("role {:?}: trust_policy is not JSON: {e}", r.name))
+                })?,
+                table => table,
+            };
+            let arn = format!("arn:aws:iam::{}:role/{}", config.account_id, r.name);
+            let role = Role {
+                name: r.name,
+                arn: arn.clone(),
+                trust_policy,
+                max_session_duration_secs: r.max_session_duration_secs,
+            };
+            if roles.insert(arn.clone(), role).is_some() {
+                return Err(bad(format!("role {arn:?} is defined twice")));
+            }
+        }
         let mut pools = HashMap::new();
         for p in config.identity_pools {
             let id = p.pool_id(&config.account_id, &config.region);
@@ -115,10 +155,20 @@ impl CognitoState {
                 };
                 trusted.push(provider.name.clone());
             }
+            for arn in
+                [&p.authenticated_role_arn, &p.unauthenticated_role_arn].into_iter().flatten()
+            {
+                if !roles.contains_key(arn) {
+                    return Err(bad(format!(
+                        "identity pool {id:?} uses role {arn:?}, which is not among roles"
+                    )));
+                }
+            }
             let pool = Pool {
                 id: id.clone(),
                 name: p.name,
                 allow_unauthenticated: p.allow_unauthenticated_identities,
+                allow_classic_flow: p.allow_classic_flow,
                 providers: trusted,
                 authenticated_role_arn: p.authenticated_role_arn,
                 unauthenticated_role_arn: p.unauthenticated_role_arn,
@@ -138,10 +188,29 @@ impl CognitoState {
             region: config.region,
             providers,
             pools,
+            roles,
             identities: Mutex::default(),
+            credentials: crate::credentials::Registry::default(),
+            cognito_key: crate::openid::LazyKey::default(),
+            endpoint_url: config.endpoint_url,
             jwks,
             clock,
         })
+    }
+
+    /// A role by ARN.
+    pub fn role(&self, arn: &str) -> Option<&Role> {
+        self.roles.get(arn)
+    }
+
+    /// Whom credentials with `access_key_id` were issued to (role, identity, session).
+    pub fn credentials_owner(&self, access_key_id: &str) -> Option<crate::credentials::Owner> {
+        self.credentials.owner(access_key_id)
+    }
+
+    /// All IAM OIDC providers.
+    pub fn providers(&self) -> impl Iterator<Item = &Provider> {
+        self.providers.values()
     }
 
     /// A pool by id.

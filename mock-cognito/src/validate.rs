@@ -17,6 +17,13 @@ pub(crate) struct Pattern {
     text: &'static str,
 }
 
+impl Pattern {
+    /// A pattern checked by `matches`, quoted as `text`.
+    pub(crate) const fn new(matches: fn(&str) -> bool, text: &'static str) -> Self {
+        Self { matches, text }
+    }
+}
+
 /// `IdentityPoolId` and `IdentityId`.
 pub(crate) const REGION_GUID: Pattern =
     Pattern { matches: is_region_guid, text: r"[\w-]+:[0-9a-f-]+" };

@@ -56,6 +56,9 @@ pub enum TokenRejection {
         /// What was wrong with it.
         reason: String,
     },
+    /// A token Cognito itself issued (`GetOpenIdToken`) was put in `Logins`.
+    #[error("Invalid login token. Can't pass in a Cognito token.")]
+    CognitoToken,
     /// `iss` minus its scheme is not the `Logins` key.
     #[error("Invalid login token. Issuer doesn't match providerName")]
     IssuerMismatch {
@@ -76,6 +79,13 @@ pub enum TokenRejection {
     /// not RS256, or JWKS unreachable; AWS's text for the last three is inferred).
     #[error("Invalid login token. Couldn't verify signed token.")]
     Signature {
+        /// What failed.
+        reason: String,
+    },
+    /// The issuer's keys could not be fetched (discovery or JWKS unreachable or invalid).
+    /// Cognito's text for this case is inferred to be the signature one.
+    #[error("Invalid login token. Couldn't verify signed token.")]
+    KeysUnavailable {
         /// What failed.
         reason: String,
     },
@@ -107,6 +117,9 @@ impl TokenRejection {
     pub fn explain(&self) -> String {
         match self {
             Self::NotAJwt { reason } => format!("the Logins value is not a JWT: {reason}"),
+            Self::CognitoToken => {
+                "Cognito's own OpenID token goes to STS (basic flow), not into Logins".to_owned()
+            }
             Self::IssuerMismatch { iss, provider_name } => format!(
                 "the token's iss is {} and the Logins key is {provider_name:?}; the key must be the iss without \"https://\"",
                 iss.as_deref().map_or("absent".to_owned(), |i| format!("{i:?}"))
@@ -115,6 +128,9 @@ impl TokenRejection {
                 "the pool trusts the OIDC providers {trusted:?}, not {provider_name:?}; add the provider's ARN to OpenIdConnectProviderARNs"
             ),
             Self::Signature { reason } => format!("signature check failed: {reason}"),
+            Self::KeysUnavailable { reason } => {
+                format!("could not fetch the issuer's keys: {reason}")
+            }
             Self::Audience { claim, found, accepted } => format!(
                 "the token's {claim} is {found:?}; the provider accepts {accepted:?}; add {} to the provider's client IDs{}",
                 found.first().map_or("it".to_owned(), |f| format!("{f:?}")),
@@ -134,14 +150,14 @@ impl TokenRejection {
 }
 
 /// A JWT split into its parts, without any check beyond syntax.
-struct Jwt<'t> {
-    header: Map<String, Value>,
-    claims: Map<String, Value>,
-    signed: &'t str,
-    signature: &'t str,
+pub(crate) struct Jwt<'t> {
+    pub header: Map<String, Value>,
+    pub claims: Map<String, Value>,
+    pub signed: &'t str,
+    pub signature: &'t str,
 }
 
-fn parse(token: &str) -> Result<Jwt<'_>, TokenRejection> {
+pub(crate) fn parse(token: &str) -> Result<Jwt<'_>, TokenRejection> {
     let not_jwt = |reason: &str| TokenRejection::NotAJwt { reason: reason.to_owned() };
     let (signed, signature) = token.rsplit_once('.').ok_or_else(|| not_jwt("no '.' separators"))?;
     let (header, claims) = signed.split_once('.').ok_or_else(|| not_jwt("two parts, not three"))?;
@@ -176,6 +192,9 @@ pub async fn verify_login(
 ) -> Result<VerifiedLogin, TokenRejection> {
     let jwt = parse(token)?;
     let iss = jwt.claims.get("iss").and_then(Value::as_str);
+    if iss == Some(crate::openid::COGNITO_ISSUER) {
+        return Err(TokenRejection::CognitoToken);
+    }
     let Some(iss) = iss.filter(|i| strip_scheme(i) == provider_name) else {
         return Err(TokenRejection::IssuerMismatch {
             iss: iss.map(str::to_owned),
@@ -204,7 +223,7 @@ pub async fn verify_login(
     Ok(VerifiedLogin { provider: provider.name.clone(), sub, claims: jwt.claims })
 }
 
-async fn verify_signature(
+pub(crate) async fn verify_signature(
     jwks: &JwksCache,
     iss: &str,
     jwt: &Jwt<'_>,
@@ -221,7 +240,7 @@ async fn verify_signature(
         JwksError::NoKey { kid, jwks_uri } => {
             fail(format!("the issuer's JWKS ({jwks_uri}) has no key with kid {kid:?}"))
         }
-        JwksError::Unreachable(why) => fail(format!("could not fetch the issuer's keys: {why}")),
+        JwksError::Unreachable(why) => TokenRejection::KeysUnavailable { reason: why },
     })?;
     for key in keys {
         if jsonwebtoken::crypto::verify(

@@ -2,7 +2,7 @@
 //! targets, oversized bodies, wrong paths. Each gets AWS's error shape with status 400 (never
 //! a 5xx an SDK would retry), and none of them disturbs the running state.
 
-use mock_cognito::{Clock, CognitoConfig, IdentityPoolConfig, MockCognito};
+use mock_cognito::{Clock, CognitoConfig, IdentityPoolConfig, MockCognito, RoleConfig};
 use serde_json::{Value, json};
 
 const POOL: &str = "us-east-1:4b9a3c52-6f1e-4d8a-9c27-0fed0c000001";
@@ -14,6 +14,19 @@ async fn start() -> MockCognito {
             allow_unauthenticated_identities: true,
             unauthenticated_role_arn: Some("arn:aws:iam::123456789012:role/unauth".into()),
             ..Default::default()
+        }],
+        roles: vec![RoleConfig {
+            name: "unauth".into(),
+            trust_policy: json!({"Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"cognito-identity.amazonaws.com:aud": POOL},
+                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "unauthenticated"}
+                }
+            }]}),
+            max_session_duration_secs: 3600,
         }],
         ..Default::default()
     };
