@@ -62,6 +62,13 @@ impl FederationConfig {
         let (account, region) = (&self.aws.account_id, &self.aws.region);
         for pool in &mut self.aws.identity_pools {
             pool.open_id_connect_providers.iter_mut().for_each(fill);
+            pool.role_mappings = std::mem::take(&mut pool.role_mappings)
+                .into_iter()
+                .map(|(mut provider, mapping)| {
+                    fill(&mut provider);
+                    (provider, mapping)
+                })
+                .collect();
             pool.id = Some(pool.pool_id(account, region));
         }
     }

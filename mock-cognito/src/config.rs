@@ -86,6 +86,9 @@ pub struct IdentityPoolConfig {
     pub authenticated_role_arn: Option<String>,
     /// The role for unauthenticated identities (`SetIdentityPoolRoles` `unauthenticated`).
     pub unauthenticated_role_arn: Option<String>,
+    /// `RoleMappings`, keyed by a provider the pool trusts (its URL, ARN or `Logins` name).
+    /// Defaults to none.
+    pub role_mappings: BTreeMap<String, crate::roles::RoleMapping>,
 }
 
 impl IdentityPoolConfig {
@@ -108,6 +111,7 @@ impl Default for IdentityPoolConfig {
             open_id_connect_providers: Vec::new(),
             authenticated_role_arn: None,
             unauthenticated_role_arn: None,
+            role_mappings: BTreeMap::new(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod openid;
 pub mod ops;
 pub mod policy;
 mod protocol;
+pub mod roles;
 mod server;
 mod state;
 pub mod sts;

@@ -9,10 +9,10 @@ use serde_json::json;
 use crate::credentials::Owner;
 use crate::error::{AwsError, ErrorType};
 use crate::openid::{COGNITO_ISSUER, OPEN_ID_TOKEN_LIFETIME_SECS};
-use crate::policy;
 use crate::state::{CognitoState, Pool};
 use crate::validate::{DIGITS, REGION_GUID, Violations};
 use crate::verify::{VerifiedLogin, verify_login};
+use crate::{policy, roles};
 
 /// Lifetime of enhanced-flow credentials (cognito.md §1.3: one hour).
 pub const CREDENTIALS_LIFETIME_SECS: i64 = 3600;
@@ -115,11 +115,23 @@ pub async fn get_credentials_for_identity(
     v.string("customRoleArn", input.custom_role_arn.as_deref(), (20, 2048), None, false);
     v.finish()?;
     let identity_id = input.identity_id.expect("validated as present");
-    let (pool, proven) =
+    let (pool, verified) =
         owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
+    let proven = provider_subs(&verified);
     let authenticated = !proven.is_empty();
-    let role_arn =
+    let default_role =
         if authenticated { &pool.authenticated_role_arn } else { &pool.unauthenticated_role_arn };
+    let role_arn =
+        match verified.iter().find_map(|l| pool.role_mappings.get(&l.provider).map(|m| (l, m))) {
+            Some((login, mapping)) => roles::choose(
+                &login.provider,
+                mapping,
+                &login.claims,
+                input.custom_role_arn.as_deref(),
+                default_role.as_deref(),
+            )?,
+            None => default_role.clone(),
+        };
     let kind = if authenticated { "authenticated" } else { "unauthenticated" };
     let Some(role) = role_arn.as_deref().and_then(|arn| state.role(arn)) else {
         return Err(AwsError::no_role().with_detail(format!("pool {} has no {kind} role", pool.id)));
@@ -185,8 +197,16 @@ pub async fn get_open_id_token(
     check_logins(&mut v, input.logins.as_ref());
     v.finish()?;
     let identity_id = input.identity_id.expect("validated as present");
-    let (pool, proven) =
+    let (pool, verified) =
         owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
+    let proven = provider_subs(&verified);
+    if !pool.role_mappings.is_empty() {
+        // Documented (cognito.md §2.4, authentication-flow).
+        return Err(AwsError::new(
+            ErrorType::InvalidParameter,
+            "Basic (classic) flow is not supported with RoleMappings, please use enhanced flow.",
+        ));
+    }
     if !pool.allow_classic_flow {
         // Type and text inferred from a public report (cognito.md §2.4); the RoleMappings
         // variant of this refusal is documented as InvalidParameterException.
@@ -238,13 +258,13 @@ fn cognito_principal(
         .key("cognito-identity.amazonaws.com:amr", amr(proven))
 }
 
-/// The pool of `identity_id` and the (provider, sub) logins the request proved (none for an
-/// unauthenticated identity), after checking that the caller owns the identity.
+/// The pool of `identity_id` and the logins the request proved (none for an unauthenticated
+/// identity), after checking that the caller owns the identity.
 async fn owned_identity<'s>(
     state: &'s CognitoState,
     identity_id: &str,
     logins: &BTreeMap<String, String>,
-) -> Result<(&'s Pool, Vec<(String, String)>), AwsError> {
+) -> Result<(&'s Pool, Vec<VerifiedLogin>), AwsError> {
     let Some(identity) = state.identity(identity_id) else {
         // Not recorded here: it may have been issued by another process. Ids are derived
         // from (pool, provider, sub), so valid logins that derive this id prove ownership.
@@ -273,14 +293,14 @@ async fn owned_identity<'s>(
         .with_detail(format!("identity {identity_id} is linked to {:?}; the request proved {subs:?}", identity.logins)));
     }
     state.link(&pool.id, &subs, Some(identity_id));
-    Ok((pool, subs))
+    Ok((pool, verified))
 }
 
 async fn adopt<'s>(
     state: &'s CognitoState,
     identity_id: &str,
     logins: &BTreeMap<String, String>,
-) -> Result<(&'s Pool, Vec<(String, String)>), AwsError> {
+) -> Result<(&'s Pool, Vec<VerifiedLogin>), AwsError> {
     let not_found = || AwsError::identity_not_found(identity_id);
     if logins.is_empty() || !identity_id.starts_with(&format!("{}:", state.region)) {
         return Err(not_found());
@@ -293,7 +313,7 @@ async fn adopt<'s>(
             .any(|(provider, sub)| state.identity_id_for(&pool.id, provider, sub) == identity_id)
         {
             state.link(&pool.id, &subs, Some(identity_id));
-            return Ok((pool, subs));
+            return Ok((pool, verified));
         }
     }
     Err(not_found())

@@ -14,6 +14,7 @@ use crate::Clock;
 use crate::config::CognitoConfig;
 use crate::error::Error;
 use crate::jwks::JwksCache;
+use crate::roles::RoleMapping;
 use crate::validate::is_region_guid;
 use crate::verify::{Provider, strip_scheme};
 
@@ -37,6 +38,8 @@ pub struct Pool {
     pub authenticated_role_arn: Option<String>,
     /// Role for unauthenticated identities.
     pub unauthenticated_role_arn: Option<String>,
+    /// Role mappings by provider name.
+    pub role_mappings: BTreeMap<String, RoleMapping>,
 }
 
 /// An IAM role, validated.
@@ -155,9 +158,25 @@ impl CognitoState {
                 };
                 trusted.push(provider.name.clone());
             }
-            for arn in
-                [&p.authenticated_role_arn, &p.unauthenticated_role_arn].into_iter().flatten()
-            {
+            let mut role_mappings = BTreeMap::new();
+            for (key, mapping) in p.role_mappings {
+                let provider = providers
+                    .values()
+                    .find(|pr| [&pr.url, &pr.arn, &pr.name].contains(&&key) && trusted.contains(&pr.name))
+                    .ok_or_else(|| bad(format!("{key} is not a valid RoleMapping ProviderName or is not a configured provider.")))?;
+                if mapping.rules.len() > crate::roles::MAX_RULES {
+                    return Err(bad(format!(
+                        "identity pool {id:?}: at most {} rules per provider",
+                        crate::roles::MAX_RULES
+                    )));
+                }
+                role_mappings.insert(provider.name.clone(), mapping);
+            }
+            let mapped_roles =
+                role_mappings.values().flat_map(|m| m.rules.iter().map(|r| &r.role_arn));
+            let pool_roles =
+                [&p.authenticated_role_arn, &p.unauthenticated_role_arn].into_iter().flatten();
+            for arn in pool_roles.chain(mapped_roles) {
                 if !roles.contains_key(arn) {
                     return Err(bad(format!(
                         "identity pool {id:?} uses role {arn:?}, which is not among roles"
@@ -172,6 +191,7 @@ impl CognitoState {
                 providers: trusted,
                 authenticated_role_arn: p.authenticated_role_arn,
                 unauthenticated_role_arn: p.unauthenticated_role_arn,
+                role_mappings,
             };
             if pools.insert(id.clone(), pool).is_some() {
                 return Err(bad(format!("identity pool {id:?} is defined twice")));
