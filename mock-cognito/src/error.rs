@@ -46,6 +46,14 @@ pub enum ErrorType {
     InvalidParameter,
     /// The service itself failed (a bug in fedmock). HTTP 500.
     InternalError,
+    /// A signed action arrived without a signature.
+    MissingAuthenticationToken,
+    /// The signature does not match.
+    InvalidSignature,
+    /// The `Authorization` header is malformed.
+    IncompleteSignature,
+    /// The access key is unknown.
+    UnrecognizedClient,
 }
 
 impl ErrorType {
@@ -60,6 +68,10 @@ impl ErrorType {
             Self::InvalidIdentityPoolConfiguration => "InvalidIdentityPoolConfigurationException",
             Self::InvalidParameter => "InvalidParameterException",
             Self::InternalError => "InternalErrorException",
+            Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            Self::InvalidSignature => "InvalidSignatureException",
+            Self::IncompleteSignature => "IncompleteSignatureException",
+            Self::UnrecognizedClient => "UnrecognizedClientException",
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod policy;
 mod protocol;
 pub mod roles;
 mod server;
+pub mod sigv4;
 mod state;
 pub mod sts;
 mod validate;

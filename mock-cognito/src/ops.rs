@@ -96,10 +96,10 @@ pub async fn get_id(state: &CognitoState, input: GetIdInput) -> Result<GetIdOutp
     let pool = state.pool(&pool_id).ok_or_else(|| AwsError::pool_not_found(&pool_id))?;
     let logins = input.logins.unwrap_or_default();
     if logins.is_empty() {
-        require_unauthenticated_access(pool)?;
+        require_unauthenticated_access(&pool)?;
         return Ok(GetIdOutput { identity_id: state.new_unauthenticated(&pool.id) });
     }
-    let verified = verify_all(state, pool, &logins).await?;
+    let verified = verify_all(state, &pool, &logins).await?;
     Ok(GetIdOutput { identity_id: state.link(&pool.id, &provider_subs(&verified), None) })
 }
 
@@ -260,11 +260,11 @@ fn cognito_principal(
 
 /// The pool of `identity_id` and the logins the request proved (none for an unauthenticated
 /// identity), after checking that the caller owns the identity.
-async fn owned_identity<'s>(
-    state: &'s CognitoState,
+async fn owned_identity(
+    state: &CognitoState,
     identity_id: &str,
     logins: &BTreeMap<String, String>,
-) -> Result<(&'s Pool, Vec<VerifiedLogin>), AwsError> {
+) -> Result<(Pool, Vec<VerifiedLogin>), AwsError> {
     let Some(identity) = state.identity(identity_id) else {
         // Not recorded here: it may have been issued by another process. Ids are derived
         // from (pool, provider, sub), so valid logins that derive this id prove ownership.
@@ -280,10 +280,10 @@ async fn owned_identity<'s>(
                 "Access to Identity '{identity_id}' is forbidden."
             )));
         }
-        require_unauthenticated_access(pool)?;
+        require_unauthenticated_access(&pool)?;
         return Ok((pool, Vec::new()));
     }
-    let verified = verify_all(state, pool, logins).await?;
+    let verified = verify_all(state, &pool, logins).await?;
     let subs = provider_subs(&verified);
     let owns = subs.iter().any(|(provider, sub)| identity.logins.get(provider) == Some(sub));
     if !identity.logins.is_empty() && !owns {
@@ -296,17 +296,18 @@ async fn owned_identity<'s>(
     Ok((pool, verified))
 }
 
-async fn adopt<'s>(
-    state: &'s CognitoState,
+async fn adopt(
+    state: &CognitoState,
     identity_id: &str,
     logins: &BTreeMap<String, String>,
-) -> Result<(&'s Pool, Vec<VerifiedLogin>), AwsError> {
+) -> Result<(Pool, Vec<VerifiedLogin>), AwsError> {
     let not_found = || AwsError::identity_not_found(identity_id);
     if logins.is_empty() || !identity_id.starts_with(&format!("{}:", state.region)) {
         return Err(not_found());
     }
-    for pool in state.pools().filter(|p| logins.keys().all(|k| p.providers.contains(k))) {
-        let verified = verify_all(state, pool, logins).await?;
+    for pool in state.pools().into_iter().filter(|p| logins.keys().all(|k| p.providers.contains(k)))
+    {
+        let verified = verify_all(state, &pool, logins).await?;
         let subs = provider_subs(&verified);
         if subs
             .iter()
@@ -339,6 +340,7 @@ async fn verify_all(
     let mut verified = Vec::with_capacity(logins.len());
     for (provider, token) in logins {
         let trusted = state.trusted_provider(pool, provider);
+        let trusted = trusted.as_ref().map_err(Clone::clone);
         let login = verify_login(&state.jwks, now, provider, trusted, token)
             .await
             .map_err(|rejection| AwsError::from(rejection).with_provider(provider))?;

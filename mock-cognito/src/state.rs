@@ -6,12 +6,12 @@
 //! without sharing anything; the in-memory table only records links and unauthenticated ids.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use uuid::Uuid;
 
 use crate::Clock;
-use crate::config::CognitoConfig;
+use crate::config::{CognitoConfig, IdentityPoolConfig};
 use crate::error::Error;
 use crate::jwks::JwksCache;
 use crate::roles::RoleMapping;
@@ -70,6 +70,125 @@ struct Identities {
     by_login: HashMap<(String, String, String), String>,
 }
 
+/// The account's IAM OIDC providers, roles and identity pools: what the config sets up and
+/// the administrative APIs change.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct World {
+    pub providers: HashMap<String, Provider>,
+    pub pools: BTreeMap<String, Pool>,
+    pub roles: HashMap<String, Role>,
+}
+
+impl World {
+    /// Adds an IAM OIDC provider; its name is the URL without the scheme.
+    pub fn add_provider(
+        &mut self,
+        account_id: &str,
+        p: crate::config::OidcProviderConfig,
+    ) -> Result<Provider, String> {
+        if !(p.url.starts_with("https://") || p.url.starts_with("http://")) {
+            return Err(format!(
+                "OIDC provider URL {:?} must start with https:// (or http:// for a local issuer)",
+                p.url
+            ));
+        }
+        let name = strip_scheme(&p.url).to_owned();
+        let arn = format!("arn:aws:iam::{account_id}:oidc-provider/{name}");
+        let provider =
+            Provider { url: p.url.clone(), name: name.clone(), arn, client_ids: p.client_ids };
+        if self.providers.contains_key(&name) {
+            return Err(format!("OIDC provider {:?} is defined twice", p.url));
+        }
+        self.providers.insert(name, provider.clone());
+        Ok(provider)
+    }
+
+    /// Adds a role; a trust policy given as JSON text is parsed.
+    pub fn add_role(
+        &mut self,
+        account_id: &str,
+        r: crate::config::RoleConfig,
+    ) -> Result<Role, String> {
+        let trust_policy = match r.trust_policy {
+            // A policy pasted as the JSON text AWS shows.
+            serde_json::Value::String(text) => serde_json::from_str(&text)
+                .map_err(|e| format!("role {:?}: trust_policy is not JSON: {e}", r.name))?,
+            table => table,
+        };
+        let arn = format!("arn:aws:iam::{account_id}:role/{}", r.name);
+        let role = Role {
+            name: r.name,
+            arn: arn.clone(),
+            trust_policy,
+            max_session_duration_secs: r.max_session_duration_secs,
+        };
+        if self.roles.contains_key(&arn) {
+            return Err(format!("role {arn:?} is defined twice"));
+        }
+        self.roles.insert(arn, role.clone());
+        Ok(role)
+    }
+
+    /// Checks a pool against the account (its providers and roles must exist) and builds it.
+    pub fn build_pool(
+        &self,
+        account_id: &str,
+        region: &str,
+        p: IdentityPoolConfig,
+    ) -> Result<Pool, String> {
+        let id = p.pool_id(account_id, region);
+        if !is_region_guid(&id) || !id.starts_with(&format!("{region}:")) {
+            return Err(format!("identity pool id {id:?} must be {region}:<guid>"));
+        }
+        let mut trusted = Vec::new();
+        for reference in &p.open_id_connect_providers {
+            let found =
+                self.providers.values().find(|pr| &pr.arn == reference || &pr.url == reference);
+            let Some(provider) = found else {
+                return Err(format!(
+                    "identity pool {id:?} trusts {reference:?}, which is not among oidc_providers"
+                ));
+            };
+            trusted.push(provider.name.clone());
+        }
+        let mut role_mappings = BTreeMap::new();
+        for (key, mapping) in p.role_mappings {
+            let provider = self
+                .providers
+                .values()
+                .find(|pr| [&pr.url, &pr.arn, &pr.name].contains(&&key) && trusted.contains(&pr.name))
+                .ok_or_else(|| format!("{key} is not a valid RoleMapping ProviderName or is not a configured provider."))?;
+            if mapping.rules.len() > crate::roles::MAX_RULES {
+                return Err(format!(
+                    "identity pool {id:?}: at most {} rules per provider",
+                    crate::roles::MAX_RULES
+                ));
+            }
+            role_mappings.insert(provider.name.clone(), mapping);
+        }
+        let mapped_roles = role_mappings.values().flat_map(|m| m.rules.iter().map(|r| &r.role_arn));
+        let pool_roles =
+            [&p.authenticated_role_arn, &p.unauthenticated_role_arn].into_iter().flatten();
+        for arn in pool_roles.chain(mapped_roles) {
+            if !self.roles.contains_key(arn) {
+                return Err(format!(
+                    "identity pool {id:?} uses role {arn:?}, which is not among roles"
+                ));
+            }
+        }
+        Ok(Pool {
+            id,
+            name: p.name,
+            allow_unauthenticated: p.allow_unauthenticated_identities,
+            allow_classic_flow: p.allow_classic_flow,
+            providers: trusted,
+            authenticated_role_arn: p.authenticated_role_arn,
+            unauthenticated_role_arn: p.unauthenticated_role_arn,
+            role_mappings,
+        })
+    }
+}
+
 /// Everything mock-cognito serves, shared by all requests.
 #[derive(Debug)]
 pub struct CognitoState {
@@ -77,9 +196,7 @@ pub struct CognitoState {
     pub account_id: String,
     /// The endpoint's region.
     pub region: String,
-    providers: HashMap<String, Provider>,
-    pools: HashMap<String, Pool>,
-    roles: HashMap<String, Role>,
+    world: RwLock<World>,
     identities: Mutex<Identities>,
     pub(crate) credentials: crate::credentials::Registry,
     pub(crate) cognito_key: crate::openid::LazyKey,
@@ -102,100 +219,19 @@ impl CognitoState {
         {
             return Err(bad(format!("region {:?} is not a region name", config.region)));
         }
-        let mut providers = HashMap::new();
+        let mut world = World::default();
         for p in config.oidc_providers {
-            if !(p.url.starts_with("https://") || p.url.starts_with("http://")) {
-                return Err(bad(format!(
-                    "OIDC provider URL {:?} must start with https:// (or http:// for a local issuer)",
-                    p.url
-                )));
-            }
-            let name = strip_scheme(&p.url).to_owned();
-            let arn = format!("arn:aws:iam::{}:oidc-provider/{name}", config.account_id);
-            let provider =
-                Provider { url: p.url.clone(), name: name.clone(), arn, client_ids: p.client_ids };
-            if providers.insert(name, provider).is_some() {
-                return Err(bad(format!("OIDC provider {:?} is defined twice", p.url)));
-            }
+            world.add_provider(&config.account_id, p).map_err(bad)?;
         }
-        let mut roles = HashMap::new();
         for r in config.roles {
-            let trust_policy = match r.trust_policy {
-                // A policy pasted as the JSON text AWS shows.
-                serde_json::Value::String(text) => serde_json::from_str(&text).map_err(|e| {
-                    bad(format!("role {:?}: trust_policy is not JSON: {e}", r.name))
-                })?,
-                table => table,
-            };
-            let arn = format!("arn:aws:iam::{}:role/{}", config.account_id, r.name);
-            let role = Role {
-                name: r.name,
-                arn: arn.clone(),
-                trust_policy,
-                max_session_duration_secs: r.max_session_duration_secs,
-            };
-            if roles.insert(arn.clone(), role).is_some() {
-                return Err(bad(format!("role {arn:?} is defined twice")));
-            }
+            world.add_role(&config.account_id, r).map_err(bad)?;
         }
-        let mut pools = HashMap::new();
         for p in config.identity_pools {
-            let id = p.pool_id(&config.account_id, &config.region);
-            if !is_region_guid(&id) || !id.starts_with(&format!("{}:", config.region)) {
-                return Err(bad(format!(
-                    "identity pool id {id:?} must be {}:<guid>",
-                    config.region
-                )));
+            let pool = world.build_pool(&config.account_id, &config.region, p).map_err(bad)?;
+            if world.pools.contains_key(&pool.id) {
+                return Err(bad(format!("identity pool {:?} is defined twice", pool.id)));
             }
-            let mut trusted = Vec::new();
-            for reference in &p.open_id_connect_providers {
-                let found =
-                    providers.values().find(|pr| &pr.arn == reference || &pr.url == reference);
-                let Some(provider) = found else {
-                    return Err(bad(format!(
-                        "identity pool {id:?} trusts {reference:?}, which is not among oidc_providers"
-                    )));
-                };
-                trusted.push(provider.name.clone());
-            }
-            let mut role_mappings = BTreeMap::new();
-            for (key, mapping) in p.role_mappings {
-                let provider = providers
-                    .values()
-                    .find(|pr| [&pr.url, &pr.arn, &pr.name].contains(&&key) && trusted.contains(&pr.name))
-                    .ok_or_else(|| bad(format!("{key} is not a valid RoleMapping ProviderName or is not a configured provider.")))?;
-                if mapping.rules.len() > crate::roles::MAX_RULES {
-                    return Err(bad(format!(
-                        "identity pool {id:?}: at most {} rules per provider",
-                        crate::roles::MAX_RULES
-                    )));
-                }
-                role_mappings.insert(provider.name.clone(), mapping);
-            }
-            let mapped_roles =
-                role_mappings.values().flat_map(|m| m.rules.iter().map(|r| &r.role_arn));
-            let pool_roles =
-                [&p.authenticated_role_arn, &p.unauthenticated_role_arn].into_iter().flatten();
-            for arn in pool_roles.chain(mapped_roles) {
-                if !roles.contains_key(arn) {
-                    return Err(bad(format!(
-                        "identity pool {id:?} uses role {arn:?}, which is not among roles"
-                    )));
-                }
-            }
-            let pool = Pool {
-                id: id.clone(),
-                name: p.name,
-                allow_unauthenticated: p.allow_unauthenticated_identities,
-                allow_classic_flow: p.allow_classic_flow,
-                providers: trusted,
-                authenticated_role_arn: p.authenticated_role_arn,
-                unauthenticated_role_arn: p.unauthenticated_role_arn,
-                role_mappings,
-            };
-            if pools.insert(id.clone(), pool).is_some() {
-                return Err(bad(format!("identity pool {id:?} is defined twice")));
-            }
+            world.pools.insert(pool.id.clone(), pool);
         }
         let mut jwks = JwksCache::new(clock.clone()).with_issuer_urls(config.issuer_urls);
         if let Some(pem) = &config.trusted_ca_pem {
@@ -206,9 +242,7 @@ impl CognitoState {
         Ok(Self {
             account_id: config.account_id,
             region: config.region,
-            providers,
-            pools,
-            roles,
+            world: RwLock::new(world),
             identities: Mutex::default(),
             credentials: crate::credentials::Registry::default(),
             cognito_key: crate::openid::LazyKey::default(),
@@ -218,9 +252,18 @@ impl CognitoState {
         })
     }
 
+    fn world(&self) -> std::sync::RwLockReadGuard<'_, World> {
+        self.world.read().expect("world lock")
+    }
+
+    /// Changes the world under its write lock.
+    pub(crate) fn change<T>(&self, edit: impl FnOnce(&mut World) -> T) -> T {
+        edit(&mut self.world.write().expect("world lock"))
+    }
+
     /// A role by ARN.
-    pub fn role(&self, arn: &str) -> Option<&Role> {
-        self.roles.get(arn)
+    pub fn role(&self, arn: &str) -> Option<Role> {
+        self.world().roles.get(arn).cloned()
     }
 
     /// Whom credentials with `access_key_id` were issued to (role, identity, session).
@@ -229,23 +272,23 @@ impl CognitoState {
     }
 
     /// All IAM OIDC providers.
-    pub fn providers(&self) -> impl Iterator<Item = &Provider> {
-        self.providers.values()
+    pub fn providers(&self) -> Vec<Provider> {
+        self.world().providers.values().cloned().collect()
     }
 
     /// A pool by id.
-    pub fn pool(&self, id: &str) -> Option<&Pool> {
-        self.pools.get(id)
+    pub fn pool(&self, id: &str) -> Option<Pool> {
+        self.world().pools.get(id).cloned()
     }
 
-    /// All pools.
-    pub fn pools(&self) -> impl Iterator<Item = &Pool> {
-        self.pools.values()
+    /// All pools, by id.
+    pub fn pools(&self) -> Vec<Pool> {
+        self.world().pools.values().cloned().collect()
     }
 
     /// An IAM OIDC provider by name (URL without scheme).
-    pub fn provider(&self, name: &str) -> Option<&Provider> {
-        self.providers.get(name)
+    pub fn provider(&self, name: &str) -> Option<Provider> {
+        self.world().providers.get(name).cloned()
     }
 
     /// The provider named `name` if `pool` trusts it, else the names it does trust.
@@ -253,9 +296,9 @@ impl CognitoState {
         &self,
         pool: &Pool,
         name: &str,
-    ) -> Result<&Provider, Vec<String>> {
-        match self.providers.get(name) {
-            Some(p) if pool.providers.iter().any(|n| n == name) => Ok(p),
+    ) -> Result<Provider, Vec<String>> {
+        match self.world().providers.get(name) {
+            Some(p) if pool.providers.iter().any(|n| n == name) => Ok(p.clone()),
             _ => Err(pool.providers.clone()),
         }
     }

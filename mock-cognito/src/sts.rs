@@ -231,7 +231,7 @@ async fn identify(state: &CognitoState, token: &str) -> Result<Federation, StsEr
             claim("aud").unwrap_or_default(),
         )
     } else {
-        let provider = state.providers().find(|p| p.url == iss).ok_or_else(|| {
+        let provider = state.providers().into_iter().find(|p| p.url == iss).ok_or_else(|| {
             StsError::invalid_token(format!(
                 "No OpenIDConnect provider found in your account for {iss}"
             ))
