@@ -23,6 +23,12 @@ pub struct CognitoConfig {
     pub identity_pools: Vec<IdentityPoolConfig>,
     /// IAM roles that pools and STS hand out. Defaults to none.
     pub roles: Vec<RoleConfig>,
+    /// Developer credentials that may sign the signed actions (SigV4). Defaults to one pair,
+    /// `AKIAFEDMOCKADMIN0000` / `fedmock-admin-secret`.
+    pub access_keys: Vec<AccessKeyConfig>,
+    /// Whether signed actions must carry a valid SigV4 signature. Defaults to `true`; set it to
+    /// `false` when the caller's signing is not what you are testing.
+    pub require_signatures: bool,
     /// Where an issuer is really served, for issuers that present a production name:
     /// `{"https://dev-123456.okta.com/oauth2/default" = "http://127.0.0.1:8400/oauth2/default"}`.
     /// Only the discovery fetch uses it; `iss` is still compared with the `Logins` key and
@@ -44,6 +50,8 @@ impl Default for CognitoConfig {
             oidc_providers: Vec::new(),
             identity_pools: Vec::new(),
             roles: Vec::new(),
+            access_keys: vec![AccessKeyConfig::default()],
+            require_signatures: true,
             issuer_urls: BTreeMap::new(),
             trusted_ca_pem: None,
             endpoint_url: None,
@@ -131,4 +139,23 @@ pub struct RoleConfig {
 
 fn one_hour() -> i64 {
     3600
+}
+
+/// An IAM user's access key, for signing administrative calls.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKeyConfig {
+    /// `AKIA…`.
+    pub access_key_id: String,
+    /// The secret.
+    pub secret_access_key: String,
+}
+
+impl Default for AccessKeyConfig {
+    fn default() -> Self {
+        Self {
+            access_key_id: "AKIAFEDMOCKADMIN0000".into(),
+            secret_access_key: "fedmock-admin-secret".into(),
+        }
+    }
 }

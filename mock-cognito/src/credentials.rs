@@ -45,7 +45,7 @@ pub struct Owner {
 /// Remembers who got which credentials.
 #[derive(Debug, Default)]
 pub struct Registry {
-    inner: Mutex<(HashMap<String, Owner>, VecDeque<String>)>,
+    inner: Mutex<(HashMap<String, (Owner, Issued)>, VecDeque<String>)>,
 }
 
 impl Registry {
@@ -71,14 +71,25 @@ impl Registry {
         {
             owners.remove(&oldest);
         }
-        owners.insert(access_key_id.clone(), owner);
+        owners.insert(access_key_id.clone(), (owner, issued.clone()));
         order.push_back(access_key_id);
         issued
     }
 
     /// Whose credentials `access_key_id` are, if they are among the remembered ones.
     pub fn owner(&self, access_key_id: &str) -> Option<Owner> {
-        self.inner.lock().expect("credentials registry lock").0.get(access_key_id).cloned()
+        self.inner
+            .lock()
+            .expect("credentials registry lock")
+            .0
+            .get(access_key_id)
+            .map(|(o, _)| o.clone())
+    }
+
+    /// The secret and session token of remembered credentials, for verifying signatures.
+    pub fn secret(&self, access_key_id: &str) -> Option<(String, String)> {
+        let inner = self.inner.lock().expect("credentials registry lock");
+        inner.0.get(access_key_id).map(|(_, i)| (i.secret_key.clone(), i.session_token.clone()))
     }
 }
 

@@ -44,6 +44,8 @@ pub enum ErrorType {
     InvalidIdentityPoolConfiguration,
     /// A parameter is invalid for the pool's configuration.
     InvalidParameter,
+    /// A quota is reached.
+    LimitExceeded,
     /// The service itself failed (a bug in fedmock). HTTP 500.
     InternalError,
     /// A signed action arrived without a signature.
@@ -67,6 +69,7 @@ impl ErrorType {
             Self::UnknownOperation => "UnknownOperationException",
             Self::InvalidIdentityPoolConfiguration => "InvalidIdentityPoolConfigurationException",
             Self::InvalidParameter => "InvalidParameterException",
+            Self::LimitExceeded => "LimitExceededException",
             Self::InternalError => "InternalErrorException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::InvalidSignature => "InvalidSignatureException",

@@ -21,6 +21,7 @@ mod jwks;
 pub mod openid;
 pub mod ops;
 pub mod policy;
+pub mod pools;
 mod protocol;
 pub mod roles;
 mod server;
@@ -32,7 +33,9 @@ pub mod verify;
 
 use std::sync::Arc;
 
-pub use config::{CognitoConfig, IdentityPoolConfig, OidcProviderConfig, RoleConfig};
+pub use config::{
+    AccessKeyConfig, CognitoConfig, IdentityPoolConfig, OidcProviderConfig, RoleConfig,
+};
 pub use error::{AwsError, Error, ErrorType};
 pub use jwks::{JWKS_TTL_SECS, JwksError};
 pub use server::{MAX_BODY_BYTES, MockCognito, router, serve};

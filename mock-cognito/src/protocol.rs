@@ -7,14 +7,15 @@ use std::future::Future;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{AMZ_JSON, AwsError, ErrorType};
-use crate::ops;
+use crate::sigv4::SignedRequest;
 use crate::state::CognitoState;
+use crate::{ops, pools};
 
 /// The `X-Amz-Target` prefix of Cognito Identity.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
@@ -47,9 +48,15 @@ const ACTIONS: [&str; 23] = [
     "UpdateIdentityPool",
 ];
 
+/// The actions AWS serves without a signature (`authtype: none`, cognito.md §1).
+const UNSIGNED: [&str; 4] =
+    ["GetId", "GetCredentialsForIdentity", "GetOpenIdToken", "UnlinkIdentity"];
+
 /// Handles one JSON 1.1 request.
 pub async fn dispatch(
     state: &CognitoState,
+    method: &Method,
+    uri: &Uri,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -72,21 +79,21 @@ pub async fn dispatch(
             ErrorType::Serialization,
             format!("The request body could not be read: {}", rejection.body_text()),
         )),
-        Ok(body) => match operation {
-            "GetId" => call(&body, |input| ops::get_id(state, input)).await,
-            "GetCredentialsForIdentity" => {
-                call(&body, |input| ops::get_credentials_for_identity(state, input)).await
+        Ok(body) => {
+            let needs_signature = ACTIONS.contains(&operation) && !UNSIGNED.contains(&operation);
+            let signed = if needs_signature {
+                state.authenticate(
+                    SignedRequest { method, uri, headers, body: &body },
+                    "cognito-identity",
+                )
+            } else {
+                Ok(())
+            };
+            match signed {
+                Ok(()) => route(state, operation, target, &body).await,
+                Err(err) => Err(err),
             }
-            "GetOpenIdToken" => call(&body, |input| ops::get_open_id_token(state, input)).await,
-            known if ACTIONS.contains(&known) => Err(AwsError::new(
-                ErrorType::UnknownOperation,
-                format!("fedmock does not serve {TARGET_PREFIX}{known} yet"),
-            )),
-            _ => Err(AwsError::new(
-                ErrorType::UnknownOperation,
-                format!("Unknown operation: {target:?}"),
-            )),
-        },
+        }
     };
     let mut response = match result {
         Ok(body) => {
@@ -110,6 +117,37 @@ pub async fn dispatch(
         .headers_mut()
         .insert("x-amzn-requestid", HeaderValue::from_str(&request_id).expect("UUID is ASCII"));
     response
+}
+
+/// Runs the operation `operation` on `body`.
+async fn route(
+    state: &CognitoState,
+    operation: &str,
+    target: &str,
+    body: &[u8],
+) -> Result<String, AwsError> {
+    match operation {
+        "GetId" => call(body, |input| ops::get_id(state, input)).await,
+        "GetCredentialsForIdentity" => {
+            call(body, |input| ops::get_credentials_for_identity(state, input)).await
+        }
+        "GetOpenIdToken" => call(body, |input| ops::get_open_id_token(state, input)).await,
+        "CreateIdentityPool" => call(body, |input| pools::create(state, input)).await,
+        "DescribeIdentityPool" => call(body, |input| pools::describe(state, input)).await,
+        "UpdateIdentityPool" => call(body, |input| pools::update(state, input)).await,
+        "DeleteIdentityPool" => call(body, |input| pools::delete(state, input)).await,
+        "ListIdentityPools" => call(body, |input| pools::list(state, input)).await,
+        "SetIdentityPoolRoles" => call(body, |input| pools::set_roles(state, input)).await,
+        "GetIdentityPoolRoles" => call(body, |input| pools::get_roles(state, input)).await,
+        known if ACTIONS.contains(&known) => Err(AwsError::new(
+            ErrorType::UnknownOperation,
+            format!("fedmock does not serve {TARGET_PREFIX}{known} yet"),
+        )),
+        _ => Err(AwsError::new(
+            ErrorType::UnknownOperation,
+            format!("Unknown operation: {target:?}"),
+        )),
+    }
 }
 
 /// Parses `body` as `I`, runs `op`, serialises its output compactly (as AWS does).

@@ -61,10 +61,12 @@ async fn cognito_discovery(State(state): State<Arc<CognitoState>>, headers: Head
 
 async fn json_rpc(
     State(state): State<Arc<CognitoState>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    protocol::dispatch(&state, &headers, body).await
+    protocol::dispatch(&state, &method, &uri, &headers, body).await
 }
 
 async fn unknown() -> Response {

@@ -40,6 +40,8 @@ pub struct Pool {
     pub unauthenticated_role_arn: Option<String>,
     /// Role mappings by provider name.
     pub role_mappings: BTreeMap<String, RoleMapping>,
+    /// Settings only the administrative API sets (stored and echoed).
+    pub extras: crate::pools::PoolExtras,
 }
 
 /// An IAM role, validated.
@@ -185,6 +187,7 @@ impl World {
             authenticated_role_arn: p.authenticated_role_arn,
             unauthenticated_role_arn: p.unauthenticated_role_arn,
             role_mappings,
+            extras: crate::pools::PoolExtras::default(),
         })
     }
 }
@@ -202,6 +205,9 @@ pub struct CognitoState {
     pub(crate) cognito_key: crate::openid::LazyKey,
     /// The URL clients use for this endpoint, if configured.
     pub endpoint_url: Option<String>,
+    access_keys: HashMap<String, String>,
+    /// Whether signed actions need a valid signature.
+    pub require_signatures: bool,
     pub(crate) jwks: JwksCache,
     /// The clock behind `exp` checks and credential expiry.
     pub clock: Clock,
@@ -247,6 +253,12 @@ impl CognitoState {
             credentials: crate::credentials::Registry::default(),
             cognito_key: crate::openid::LazyKey::default(),
             endpoint_url: config.endpoint_url,
+            access_keys: config
+                .access_keys
+                .into_iter()
+                .map(|k| (k.access_key_id, k.secret_access_key))
+                .collect(),
+            require_signatures: config.require_signatures,
             jwks,
             clock,
         })
@@ -269,6 +281,25 @@ impl CognitoState {
     /// Whom credentials with `access_key_id` were issued to (role, identity, session).
     pub fn credentials_owner(&self, access_key_id: &str) -> Option<crate::credentials::Owner> {
         self.credentials.owner(access_key_id)
+    }
+
+    /// Verifies the SigV4 signature of a signed action for `service` (unless signatures are
+    /// switched off): world developer keys and issued temporary credentials can sign.
+    pub(crate) fn authenticate(
+        &self,
+        request: crate::sigv4::SignedRequest<'_>,
+        service: &str,
+    ) -> Result<(), crate::AwsError> {
+        if !self.require_signatures {
+            return Ok(());
+        }
+        // IAM is a global service: its credential scope is always us-east-1.
+        let region = if service == "iam" { "us-east-1" } else { &self.region };
+        crate::sigv4::verify(request, service, region, |key| match self.access_keys.get(key) {
+            Some(secret) => Some((secret.clone(), None)),
+            None => self.credentials.secret(key).map(|(secret, token)| (secret, Some(token))),
+        })
+        .map(|_| ())
     }
 
     /// All IAM OIDC providers.
@@ -312,6 +343,13 @@ impl CognitoState {
     /// A recorded identity.
     pub fn identity(&self, id: &str) -> Option<Identity> {
         self.identities.lock().expect("identity table lock").by_id.get(id).cloned()
+    }
+
+    /// Forgets every identity of a deleted pool.
+    pub(crate) fn forget_identities_of(&self, pool_id: &str) {
+        let mut table = self.identities.lock().expect("identity table lock");
+        table.by_id.retain(|_, identity| identity.pool_id != pool_id);
+        table.by_login.retain(|(pool, _, _), _| pool != pool_id);
     }
 
     /// Records a new unauthenticated identity and returns its (random) id.

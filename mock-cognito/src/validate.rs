@@ -92,6 +92,45 @@ impl Violations {
         }
     }
 
+    /// A required member that is absent.
+    pub(crate) fn null(&mut self, member: &str) {
+        self.push(None, member, "Member must not be null");
+    }
+
+    /// Any constraint on a rendered value.
+    pub(crate) fn constraint(&mut self, member: &str, rendered: &str, constraint: &str) {
+        self.push(Some(rendered), member, constraint);
+    }
+
+    /// An integer member with bounds.
+    pub(crate) fn integer(
+        &mut self,
+        member: &str,
+        value: Option<i64>,
+        (min, max): (i64, i64),
+        required: bool,
+    ) {
+        match value {
+            None if required => self.null(member),
+            None => {}
+            Some(v) if v < min => {
+                self.push(
+                    Some(&v.to_string()),
+                    member,
+                    &format!("Member must have value greater than or equal to {min}"),
+                );
+            }
+            Some(v) if v > max => {
+                self.push(
+                    Some(&v.to_string()),
+                    member,
+                    &format!("Member must have value less than or equal to {max}"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
     /// A `Logins` map: at most `max` entries, keys 1–128 and tokens 1–50000 characters.
     pub(crate) fn logins(
         &mut self,
