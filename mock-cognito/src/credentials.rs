@@ -45,7 +45,14 @@ pub struct Owner {
 /// Remembers who got which credentials.
 #[derive(Debug, Default)]
 pub struct Registry {
-    inner: Mutex<(HashMap<String, (Owner, Issued)>, VecDeque<String>)>,
+    inner: Mutex<Remembered>,
+}
+
+/// Issued credentials by access key, and the order they came in (oldest first).
+#[derive(Debug, Default)]
+struct Remembered {
+    by_key: HashMap<String, (Owner, Issued)>,
+    order: VecDeque<String>,
 }
 
 impl Registry {
@@ -64,15 +71,14 @@ impl Registry {
             session_token: STANDARD.encode(token),
             expiration: owner.expiration,
         };
-        let mut inner = self.inner.lock().expect("credentials registry lock");
-        let (owners, order) = &mut *inner;
-        if order.len() == REMEMBERED
-            && let Some(oldest) = order.pop_front()
+        let mut remembered = self.inner.lock().expect("credentials registry lock");
+        if remembered.order.len() == REMEMBERED
+            && let Some(oldest) = remembered.order.pop_front()
         {
-            owners.remove(&oldest);
+            remembered.by_key.remove(&oldest);
         }
-        owners.insert(access_key_id.clone(), (owner, issued.clone()));
-        order.push_back(access_key_id);
+        remembered.by_key.insert(access_key_id.clone(), (owner, issued.clone()));
+        remembered.order.push_back(access_key_id);
         issued
     }
 
@@ -81,7 +87,7 @@ impl Registry {
         self.inner
             .lock()
             .expect("credentials registry lock")
-            .0
+            .by_key
             .get(access_key_id)
             .map(|(o, _)| o.clone())
     }
@@ -89,7 +95,10 @@ impl Registry {
     /// The secret and session token of remembered credentials, for verifying signatures.
     pub fn secret(&self, access_key_id: &str) -> Option<(String, String)> {
         let inner = self.inner.lock().expect("credentials registry lock");
-        inner.0.get(access_key_id).map(|(_, i)| (i.secret_key.clone(), i.session_token.clone()))
+        inner
+            .by_key
+            .get(access_key_id)
+            .map(|(_, i)| (i.secret_key.clone(), i.session_token.clone()))
     }
 }
 
