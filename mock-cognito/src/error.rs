@@ -46,6 +46,8 @@ pub enum ErrorType {
     InvalidParameter,
     /// A quota is reached.
     LimitExceeded,
+    /// The request conflicts with existing links.
+    ResourceConflict,
     /// The service itself failed (a bug in fedmock). HTTP 500.
     InternalError,
     /// A signed action arrived without a signature.
@@ -70,6 +72,7 @@ impl ErrorType {
             Self::InvalidIdentityPoolConfiguration => "InvalidIdentityPoolConfigurationException",
             Self::InvalidParameter => "InvalidParameterException",
             Self::LimitExceeded => "LimitExceededException",
+            Self::ResourceConflict => "ResourceConflictException",
             Self::InternalError => "InternalErrorException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::InvalidSignature => "InvalidSignatureException",

@@ -17,6 +17,7 @@
 mod config;
 pub mod credentials;
 mod error;
+pub mod identities;
 mod jwks;
 pub mod openid;
 pub mod ops;

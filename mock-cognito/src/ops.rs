@@ -100,7 +100,7 @@ pub async fn get_id(state: &CognitoState, input: GetIdInput) -> Result<GetIdOutp
         return Ok(GetIdOutput { identity_id: state.new_unauthenticated(&pool.id) });
     }
     let verified = verify_all(state, &pool, &logins).await?;
-    Ok(GetIdOutput { identity_id: state.link(&pool.id, &provider_subs(&verified), None) })
+    Ok(GetIdOutput { identity_id: state.link(&pool.id, &provider_subs(&verified), None)? })
 }
 
 /// `GetCredentialsForIdentity`: credentials for the pool's role, once the logins prove the
@@ -258,6 +258,15 @@ fn cognito_principal(
         .key("cognito-identity.amazonaws.com:amr", amr(proven))
 }
 
+/// Checks that the caller owns `identity_id` (for `UnlinkIdentity`).
+pub(crate) async fn owned_identity_for(
+    state: &CognitoState,
+    identity_id: &str,
+    logins: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    owned_identity(state, identity_id, logins).await.map(|_| ())
+}
+
 /// The pool of `identity_id` and the logins the request proved (none for an unauthenticated
 /// identity), after checking that the caller owns the identity.
 async fn owned_identity(
@@ -272,6 +281,12 @@ async fn owned_identity(
     };
     let pool =
         state.pool(&identity.pool_id).ok_or_else(|| AwsError::identity_not_found(identity_id))?;
+    if identity.disabled {
+        // A merged or fully unlinked identity; AWS's answer for it is inferred.
+        return Err(AwsError::not_authorized(format!(
+            "Access to Identity '{identity_id}' is forbidden."
+        )));
+    }
     if logins.is_empty() {
         if !identity.logins.is_empty() {
             // Observed text; that it is what a login-less call on an authenticated identity
@@ -292,7 +307,7 @@ async fn owned_identity(
         )
         .with_detail(format!("identity {identity_id} is linked to {:?}; the request proved {subs:?}", identity.logins)));
     }
-    state.link(&pool.id, &subs, Some(identity_id));
+    state.link(&pool.id, &subs, Some(identity_id))?;
     Ok((pool, verified))
 }
 
@@ -313,7 +328,7 @@ async fn adopt(
             .iter()
             .any(|(provider, sub)| state.identity_id_for(&pool.id, provider, sub) == identity_id)
         {
-            state.link(&pool.id, &subs, Some(identity_id));
+            state.link(&pool.id, &subs, Some(identity_id))?;
             return Ok((pool, verified));
         }
     }

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{AMZ_JSON, AwsError, ErrorType};
 use crate::sigv4::SignedRequest;
 use crate::state::CognitoState;
-use crate::{ops, pools};
+use crate::{identities, ops, pools};
 
 /// The `X-Amz-Target` prefix of Cognito Identity.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
@@ -139,6 +139,10 @@ async fn route(
         "ListIdentityPools" => call(body, |input| pools::list(state, input)).await,
         "SetIdentityPoolRoles" => call(body, |input| pools::set_roles(state, input)).await,
         "GetIdentityPoolRoles" => call(body, |input| pools::get_roles(state, input)).await,
+        "DescribeIdentity" => call(body, |input| identities::describe(state, input)).await,
+        "ListIdentities" => call(body, |input| identities::list(state, input)).await,
+        "DeleteIdentities" => call(body, |input| identities::delete(state, input)).await,
+        "UnlinkIdentity" => call(body, |input| identities::unlink(state, input)).await,
         known if ACTIONS.contains(&known) => Err(AwsError::new(
             ErrorType::UnknownOperation,
             format!("fedmock does not serve {TARGET_PREFIX}{known} yet"),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::Clock;
 use crate::config::{CognitoConfig, IdentityPoolConfig};
-use crate::error::Error;
+use crate::error::{AwsError, Error};
 use crate::jwks::JwksCache;
 use crate::roles::RoleMapping;
 use crate::validate::is_region_guid;
@@ -64,6 +64,24 @@ pub struct Identity {
     pub pool_id: String,
     /// Linked logins: provider name → `sub`.
     pub logins: BTreeMap<String, String>,
+    /// Epoch seconds.
+    pub created: i64,
+    /// Epoch seconds.
+    pub modified: i64,
+    /// Merged into another identity (or left without logins by `UnlinkIdentity`).
+    pub disabled: bool,
+}
+
+impl Identity {
+    fn new(pool_id: &str, now: i64) -> Self {
+        Self {
+            pool_id: pool_id.to_owned(),
+            logins: BTreeMap::new(),
+            created: now,
+            modified: now,
+            disabled: false,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -355,39 +373,106 @@ impl CognitoState {
     /// Records a new unauthenticated identity and returns its (random) id.
     pub(crate) fn new_unauthenticated(&self, pool_id: &str) -> String {
         let id = format!("{}:{}", self.region, Uuid::new_v4());
-        let identity = Identity { pool_id: pool_id.to_owned(), logins: BTreeMap::new() };
+        let identity = Identity::new(pool_id, self.clock.now());
         self.identities.lock().expect("identity table lock").by_id.insert(id.clone(), identity);
         id
     }
 
-    /// The identity that `logins` (provider → sub) belong to in `pool`, linking any that
-    /// belong to none. With no login known, the identity is `target` if given, else the one
-    /// derived from the first login.
+    /// Links `logins` (provider → sub) to one identity of `pool`: `target` if given, else the
+    /// identity one of them already belongs to, else the id derived from the first login.
+    /// Other identities the logins belong to are merged into it and disabled, as Cognito does.
+    /// A second, different login of a provider the identity already has is a conflict.
     pub(crate) fn link(
         &self,
         pool_id: &str,
         logins: &[(String, String)],
         target: Option<&str>,
-    ) -> String {
+    ) -> Result<String, AwsError> {
+        let now = self.clock.now();
         let mut table = self.identities.lock().expect("identity table lock");
         let key = |(provider, sub): &(String, String)| {
             (pool_id.to_owned(), provider.clone(), sub.clone())
         };
-        let known = logins.iter().find_map(|login| table.by_login.get(&key(login)).cloned());
-        let id = known.or_else(|| target.map(str::to_owned)).unwrap_or_else(|| {
-            let (provider, sub) = &logins[0];
-            self.identity_id_for(pool_id, provider, sub)
-        });
-        let identity = table
-            .by_id
-            .entry(id.clone())
-            .or_insert_with(|| Identity { pool_id: pool_id.to_owned(), logins: BTreeMap::new() });
-        for (provider, sub) in logins {
-            identity.logins.entry(provider.clone()).or_insert_with(|| sub.clone());
-        }
+        let mut owners: Vec<String> = Vec::new();
         for login in logins {
-            table.by_login.entry(key(login)).or_insert_with(|| id.clone());
+            if let Some(owner) = table.by_login.get(&key(login))
+                && !owners.contains(owner)
+            {
+                owners.push(owner.clone());
+            }
         }
-        id
+        let parent =
+            target.map(str::to_owned).or_else(|| owners.first().cloned()).unwrap_or_else(|| {
+                let (provider, sub) = &logins[0];
+                self.identity_id_for(pool_id, provider, sub)
+            });
+        let mut merged: Vec<(String, String)> = logins.to_vec();
+        for other in owners.iter().filter(|o| **o != parent) {
+            if let Some(identity) = table.by_id.get_mut(other) {
+                merged.extend(identity.logins.iter().map(|(p, s)| (p.clone(), s.clone())));
+                identity.logins.clear();
+                identity.disabled = true;
+                identity.modified = now;
+            }
+        }
+        let identity =
+            table.by_id.entry(parent.clone()).or_insert_with(|| Identity::new(pool_id, now));
+        for (provider, sub) in &merged {
+            if identity.logins.get(provider).is_some_and(|linked| linked != sub) {
+                // Type documented for this case; AWS's text is not published (inferred).
+                return Err(AwsError::new(
+                    crate::ErrorType::ResourceConflict,
+                    format!(
+                        "A different login for {provider} is already linked to identity {parent}."
+                    ),
+                ));
+            }
+        }
+        for (provider, sub) in &merged {
+            identity.logins.insert(provider.clone(), sub.clone());
+        }
+        identity.modified = now;
+        identity.disabled = false;
+        for login in &merged {
+            table.by_login.insert(key(login), parent.clone());
+        }
+        Ok(parent)
+    }
+
+    /// The identities of a pool, by id.
+    pub fn identities_of(&self, pool_id: &str) -> Vec<(String, Identity)> {
+        let table = self.identities.lock().expect("identity table lock");
+        let mut all: Vec<(String, Identity)> = table
+            .by_id
+            .iter()
+            .filter(|(_, i)| i.pool_id == pool_id)
+            .map(|(id, i)| (id.clone(), i.clone()))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    /// Deletes an identity and its links; `false` if there was none.
+    pub(crate) fn delete_identity(&self, id: &str) -> bool {
+        let mut table = self.identities.lock().expect("identity table lock");
+        table.by_login.retain(|_, owner| owner != id);
+        table.by_id.remove(id).is_some()
+    }
+
+    /// Removes the logins of `providers` from an identity; with none left it is disabled.
+    pub(crate) fn unlink(&self, id: &str, providers: &[String]) {
+        let now = self.clock.now();
+        let mut table = self.identities.lock().expect("identity table lock");
+        let Some(identity) = table.by_id.get_mut(id) else { return };
+        let pool = identity.pool_id.clone();
+        let removed: Vec<(String, String)> = providers
+            .iter()
+            .filter_map(|p| identity.logins.remove(p).map(|sub| (p.clone(), sub)))
+            .collect();
+        identity.modified = now;
+        identity.disabled = identity.logins.is_empty();
+        for (provider, sub) in removed {
+            table.by_login.remove(&(pool.clone(), provider, sub));
+        }
     }
 }
