@@ -307,3 +307,67 @@ async fn signed_actions_need_a_valid_signature() {
         .unwrap();
     assert_eq!(accepted.status().as_u16(), 200, "require_signatures = false relaxes the check");
 }
+
+#[tokio::test]
+async fn tags_and_principal_tag_maps_are_stored_per_pool() {
+    let fed = world().await;
+    let admin = admin(&fed);
+    let arn =
+        format!("arn:aws:cognito-identity:us-east-1:123456789012:identitypool/{}", fed.pool_id());
+    admin
+        .tag_resource()
+        .resource_arn(&arn)
+        .tags("team", "identity")
+        .tags("env", "test")
+        .send()
+        .await
+        .unwrap();
+    admin.untag_resource().resource_arn(&arn).tag_keys("env").send().await.unwrap();
+    let tags = admin.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();
+    assert_eq!(tags.tags().unwrap().len(), 1);
+    assert_eq!(tags.tags().unwrap().get("team").map(String::as_str), Some("identity"));
+    let described =
+        admin.describe_identity_pool().identity_pool_id(fed.pool_id()).send().await.unwrap();
+    assert_eq!(
+        described.identity_pool_tags().unwrap().get("team").map(String::as_str),
+        Some("identity")
+    );
+    let missing = arn.replace(fed.pool_id(), "us-east-1:00000000-0000-0000-0000-000000000000");
+    assert_eq!(
+        error(admin.list_tags_for_resource().resource_arn(missing).send().await.unwrap_err()).0,
+        "ResourceNotFoundException"
+    );
+
+    let unset = admin
+        .get_principal_tag_attribute_map()
+        .identity_pool_id(fed.pool_id())
+        .identity_provider_name(fed.logins_key())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unset.use_defaults(), Some(false));
+    admin
+        .set_principal_tag_attribute_map()
+        .identity_pool_id(fed.pool_id())
+        .identity_provider_name(fed.logins_key())
+        .principal_tags("department", "dept")
+        .send()
+        .await
+        .unwrap();
+    let set = admin
+        .get_principal_tag_attribute_map()
+        .identity_pool_id(fed.pool_id())
+        .identity_provider_name(fed.logins_key())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.principal_tags().unwrap().get("department").map(String::as_str), Some("dept"));
+    let err = admin
+        .get_principal_tag_attribute_map()
+        .identity_pool_id(fed.pool_id())
+        .identity_provider_name("accounts.google.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error(err).0, "InvalidParameterException");
+}

@@ -69,6 +69,8 @@ pub struct PoolExtras {
     pub saml_provider_arns: Vec<String>,
     /// `IdentityPoolTags`.
     pub tags: BTreeMap<String, String>,
+    /// Principal tag maps by provider: `UseDefaults` and `PrincipalTags`.
+    pub principal_tags: BTreeMap<String, (bool, BTreeMap<String, String>)>,
 }
 
 fn shape(state: &CognitoState, pool: &Pool) -> IdentityPoolShape {
@@ -154,6 +156,7 @@ fn build(
         cognito_identity_providers: input.cognito_identity_providers.unwrap_or_default(),
         saml_provider_arns: input.saml_provider_arns.unwrap_or_default(),
         tags: input.identity_pool_tags.unwrap_or_default(),
+        principal_tags: keep.map(|old| old.extras.principal_tags.clone()).unwrap_or_default(),
     };
     Ok(pool)
 }
@@ -460,5 +463,144 @@ pub async fn get_roles(state: &CognitoState, input: PoolIdInput) -> Result<PoolR
         identity_pool_id: Some(pool.id),
         roles: Some(roles),
         role_mappings: (!mappings.is_empty()).then_some(mappings),
+    })
+}
+
+/// The ARN of a pool: `arn:aws:cognito-identity:<region>:<account>:identitypool/<id>`.
+pub fn pool_arn(state: &CognitoState, pool_id: &str) -> String {
+    format!("arn:aws:cognito-identity:{}:{}:identitypool/{pool_id}", state.region, state.account_id)
+}
+
+/// The pool a resource ARN names.
+fn pool_by_arn(state: &CognitoState, arn: Option<&str>) -> Result<Pool, AwsError> {
+    let mut v = Violations::default();
+    v.string("resourceArn", arn, (20, 2048), None, true);
+    v.finish()?;
+    let arn = arn.expect("validated as present");
+    let prefix =
+        format!("arn:aws:cognito-identity:{}:{}:identitypool/", state.region, state.account_id);
+    let id = arn.strip_prefix(&prefix).ok_or_else(|| {
+        AwsError::new(ErrorType::InvalidParameter, format!("Invalid identity pool ARN: {arn}"))
+    })?;
+    state.pool(id).ok_or_else(|| AwsError::pool_not_found(id))
+}
+
+/// `TagResource` input.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagInput {
+    /// The pool's ARN.
+    pub resource_arn: Option<String>,
+    /// Tags to add or replace.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Keys to remove (`UntagResource`).
+    pub tag_keys: Option<Vec<String>>,
+}
+
+/// `ListTagsForResource` output.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagsOutput {
+    /// The pool's tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Most tags per pool.
+pub const MAX_TAGS: usize = 50;
+
+/// `TagResource`.
+pub async fn tag(state: &CognitoState, input: TagInput) -> Result<Empty, AwsError> {
+    let pool = pool_by_arn(state, input.resource_arn.as_deref())?;
+    let tags = input.tags.unwrap_or_default();
+    let mut merged = pool.extras.tags.clone();
+    merged.extend(tags);
+    if merged.len() > MAX_TAGS {
+        return Err(AwsError::new(
+            ErrorType::LimitExceeded,
+            format!("A resource may have at most {MAX_TAGS} tags."),
+        ));
+    }
+    state.change(|world| world.pools.get_mut(&pool.id).map(|p| p.extras.tags = merged));
+    Ok(Empty {})
+}
+
+/// `UntagResource`.
+pub async fn untag(state: &CognitoState, input: TagInput) -> Result<Empty, AwsError> {
+    let pool = pool_by_arn(state, input.resource_arn.as_deref())?;
+    let keys = input.tag_keys.unwrap_or_default();
+    state.change(|world| {
+        world.pools.get_mut(&pool.id).map(|p| p.extras.tags.retain(|k, _| !keys.contains(k)))
+    });
+    Ok(Empty {})
+}
+
+/// `ListTagsForResource`.
+pub async fn list_tags(state: &CognitoState, input: TagInput) -> Result<TagsOutput, AwsError> {
+    Ok(TagsOutput { tags: pool_by_arn(state, input.resource_arn.as_deref())?.extras.tags })
+}
+
+/// `Set/GetPrincipalTagAttributeMap` input and output.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrincipalTagMap {
+    /// The pool.
+    pub identity_pool_id: Option<String>,
+    /// The provider (`Logins` name).
+    pub identity_provider_name: Option<String>,
+    /// Whether the default mappings (`aud` and `sub` for OIDC) apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_defaults: Option<bool>,
+    /// Tag name → claim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal_tags: Option<BTreeMap<String, String>>,
+}
+
+fn principal_target(
+    state: &CognitoState,
+    input: &PrincipalTagMap,
+) -> Result<(Pool, String), AwsError> {
+    let pool = existing(state, input.identity_pool_id.as_deref())?;
+    let mut v = Violations::default();
+    v.string("identityProviderName", input.identity_provider_name.as_deref(), (1, 128), None, true);
+    v.finish()?;
+    let provider = input.identity_provider_name.clone().expect("validated as present");
+    if !pool.providers.contains(&provider) {
+        // Text inferred.
+        return Err(AwsError::new(
+            ErrorType::InvalidParameter,
+            format!("{provider} is not a configured provider of this identity pool."),
+        ));
+    }
+    Ok((pool, provider))
+}
+
+/// `SetPrincipalTagAttributeMap`: echoes what was set.
+pub async fn set_principal_tags(
+    state: &CognitoState,
+    input: PrincipalTagMap,
+) -> Result<PrincipalTagMap, AwsError> {
+    let (pool, provider) = principal_target(state, &input)?;
+    let entry =
+        (input.use_defaults.unwrap_or(false), input.principal_tags.clone().unwrap_or_default());
+    state.change(|world| {
+        world.pools.get_mut(&pool.id).map(|p| p.extras.principal_tags.insert(provider, entry))
+    });
+    Ok(input)
+}
+
+/// `GetPrincipalTagAttributeMap`; an unset map answers `UseDefaults: false` and no tags
+/// (inferred).
+pub async fn get_principal_tags(
+    state: &CognitoState,
+    input: PrincipalTagMap,
+) -> Result<PrincipalTagMap, AwsError> {
+    let (pool, provider) = principal_target(state, &input)?;
+    let (use_defaults, tags) =
+        pool.extras.principal_tags.get(&provider).cloned().unwrap_or_default();
+    Ok(PrincipalTagMap {
+        identity_pool_id: Some(pool.id),
+        identity_provider_name: Some(provider),
+        use_defaults: Some(use_defaults),
+        principal_tags: Some(tags),
     })
 }

@@ -139,6 +139,15 @@ async fn route(
         "ListIdentityPools" => call(body, |input| pools::list(state, input)).await,
         "SetIdentityPoolRoles" => call(body, |input| pools::set_roles(state, input)).await,
         "GetIdentityPoolRoles" => call(body, |input| pools::get_roles(state, input)).await,
+        "TagResource" => call(body, |input| pools::tag(state, input)).await,
+        "UntagResource" => call(body, |input| pools::untag(state, input)).await,
+        "ListTagsForResource" => call(body, |input| pools::list_tags(state, input)).await,
+        "SetPrincipalTagAttributeMap" => {
+            call(body, |input| pools::set_principal_tags(state, input)).await
+        }
+        "GetPrincipalTagAttributeMap" => {
+            call(body, |input| pools::get_principal_tags(state, input)).await
+        }
         "DescribeIdentity" => call(body, |input| identities::describe(state, input)).await,
         "ListIdentities" => call(body, |input| identities::list(state, input)).await,
         "DeleteIdentities" => call(body, |input| identities::delete(state, input)).await,
