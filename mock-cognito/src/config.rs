@@ -97,6 +97,8 @@ pub struct IdentityPoolConfig {
     /// `RoleMappings`, keyed by a provider the pool trusts (its URL, ARN or `Logins` name).
     /// Defaults to none.
     pub role_mappings: BTreeMap<String, crate::roles::RoleMapping>,
+    /// `DeveloperProviderName`, for developer-authenticated identities. Defaults to none.
+    pub developer_provider_name: Option<String>,
 }
 
 impl IdentityPoolConfig {
@@ -120,6 +122,7 @@ impl Default for IdentityPoolConfig {
             authenticated_role_arn: None,
             unauthenticated_role_arn: None,
             role_mappings: BTreeMap::new(),
+            developer_provider_name: None,
         }
     }
 }

@@ -48,6 +48,8 @@ pub enum ErrorType {
     LimitExceeded,
     /// The request conflicts with existing links.
     ResourceConflict,
+    /// A developer user identifier belongs to another identity.
+    DeveloperUserAlreadyRegistered,
     /// The service itself failed (a bug in fedmock). HTTP 500.
     InternalError,
     /// A signed action arrived without a signature.
@@ -73,6 +75,7 @@ impl ErrorType {
             Self::InvalidParameter => "InvalidParameterException",
             Self::LimitExceeded => "LimitExceededException",
             Self::ResourceConflict => "ResourceConflictException",
+            Self::DeveloperUserAlreadyRegistered => "DeveloperUserAlreadyRegisteredException",
             Self::InternalError => "InternalErrorException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::InvalidSignature => "InvalidSignatureException",

@@ -16,6 +16,7 @@
 
 mod config;
 pub mod credentials;
+pub mod developer;
 mod error;
 pub mod identities;
 mod jwks;

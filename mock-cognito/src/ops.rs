@@ -11,7 +11,7 @@ use crate::error::{AwsError, ErrorType};
 use crate::openid::{COGNITO_ISSUER, OPEN_ID_TOKEN_LIFETIME_SECS};
 use crate::state::{CognitoState, Pool};
 use crate::validate::{DIGITS, REGION_GUID, Violations};
-use crate::verify::{VerifiedLogin, verify_login};
+use crate::verify::{TokenRejection, VerifiedLogin, verify_login};
 use crate::{policy, roles};
 
 /// Lifetime of enhanced-flow credentials (cognito.md §1.3: one hour).
@@ -138,7 +138,7 @@ pub async fn get_credentials_for_identity(
     };
     // Cognito gets the credentials from STS with its own token for the identity: the role
     // must trust cognito-identity.amazonaws.com for this pool (cognito.md §2.4, §3.2).
-    let request = cognito_principal(&pool.id, &identity_id, &proven);
+    let request = cognito_principal(&pool.id, &identity_id, &verified);
     if !policy::allows(&role.trust_policy, &request) {
         return Err(AwsError::no_role().with_detail(format!(
             "role {} does not let cognito-identity.amazonaws.com assume it for pool {} with amr {:?}",
@@ -199,7 +199,6 @@ pub async fn get_open_id_token(
     let identity_id = input.identity_id.expect("validated as present");
     let (pool, verified) =
         owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
-    let proven = provider_subs(&verified);
     if !pool.role_mappings.is_empty() {
         // Documented (cognito.md §2.4, authentication-flow).
         return Err(AwsError::new(
@@ -216,7 +215,7 @@ pub async fn get_open_id_token(
         ));
     }
     let now = state.clock.now();
-    let amr = amr(&proven);
+    let amr = amr(&verified);
     let claims = json!({
         "sub": identity_id,
         "aud": pool.id,
@@ -234,14 +233,26 @@ pub async fn get_open_id_token(
 /// `amr` of Cognito's token: `["unauthenticated"]`, or `["authenticated", provider,
 /// "provider:sub", …]` (the `provider:sub` form is documented for public providers and
 /// inferred for OIDC ones).
-fn amr(proven: &[(String, String)]) -> Vec<String> {
-    if proven.is_empty() {
+/// A developer login (Cognito's own token) contributes the `amr` its token carries.
+fn amr(verified: &[VerifiedLogin]) -> Vec<String> {
+    if verified.is_empty() {
         return vec!["unauthenticated".to_owned()];
     }
     let mut amr = vec!["authenticated".to_owned()];
-    for (provider, sub) in proven {
-        amr.push(provider.clone());
-        amr.push(format!("{provider}:{sub}"));
+    for login in verified {
+        if login.provider == COGNITO_LOGINS_KEY {
+            let carried =
+                login.claims.get("amr").and_then(serde_json::Value::as_array).into_iter().flatten();
+            amr.extend(
+                carried
+                    .filter_map(serde_json::Value::as_str)
+                    .filter(|a| *a != "authenticated")
+                    .map(str::to_owned),
+            );
+        } else {
+            amr.push(login.provider.clone());
+            amr.push(format!("{}:{}", login.provider, login.sub));
+        }
     }
     amr
 }
@@ -250,12 +261,49 @@ fn amr(proven: &[(String, String)]) -> Vec<String> {
 fn cognito_principal(
     pool_id: &str,
     identity_id: &str,
-    proven: &[(String, String)],
+    verified: &[VerifiedLogin],
 ) -> policy::Request {
     policy::Request::new("cognito-identity.amazonaws.com")
         .key("cognito-identity.amazonaws.com:aud", [pool_id])
         .key("cognito-identity.amazonaws.com:sub", [identity_id])
-        .key("cognito-identity.amazonaws.com:amr", amr(proven))
+        .key("cognito-identity.amazonaws.com:amr", amr(verified))
+}
+
+/// The `Logins` key under which a developer-authenticated client presents Cognito's token.
+pub const COGNITO_LOGINS_KEY: &str = "cognito-identity.amazonaws.com";
+
+/// The developer-authenticated enhanced flow: Cognito's own token for this identity (from
+/// `GetOpenIdTokenForDeveloperIdentity`) proves ownership.
+async fn developer_login(
+    state: &CognitoState,
+    pool: Pool,
+    identity_id: &str,
+    token: &str,
+) -> Result<(Pool, Vec<VerifiedLogin>), AwsError> {
+    let key = state.cognito_key.get(&state.region).await;
+    let claims = key.verify(token).ok_or_else(|| {
+        AwsError::from(TokenRejection::Signature {
+            reason: "not signed by this endpoint's Cognito key".into(),
+        })
+    })?;
+    let exp = claims.get("exp").and_then(serde_json::Value::as_i64).unwrap_or(0);
+    let now = state.clock.now();
+    if now >= exp + crate::verify::EXPIRY_GRACE_SECS {
+        return Err(TokenRejection::Expired { now, exp }.into());
+    }
+    let owns = claims.get("sub").and_then(serde_json::Value::as_str) == Some(identity_id)
+        && claims.get("aud").and_then(serde_json::Value::as_str) == Some(pool.id.as_str());
+    if !owns {
+        return Err(AwsError::not_authorized(
+            "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+        ));
+    }
+    let login = VerifiedLogin {
+        provider: COGNITO_LOGINS_KEY.to_owned(),
+        sub: identity_id.to_owned(),
+        claims,
+    };
+    Ok((pool, vec![login]))
 }
 
 /// Checks that the caller owns `identity_id` (for `UnlinkIdentity`).
@@ -286,6 +334,9 @@ async fn owned_identity(
         return Err(AwsError::not_authorized(format!(
             "Access to Identity '{identity_id}' is forbidden."
         )));
+    }
+    if let Some(token) = logins.get(COGNITO_LOGINS_KEY) {
+        return developer_login(state, pool, identity_id, token).await;
     }
     if logins.is_empty() {
         if !identity.logins.is_empty() {

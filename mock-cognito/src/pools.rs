@@ -137,6 +137,7 @@ fn build(
         authenticated_role_arn: keep.and_then(|p| p.authenticated_role_arn.clone()),
         unauthenticated_role_arn: keep.and_then(|p| p.unauthenticated_role_arn.clone()),
         role_mappings: BTreeMap::new(),
+        developer_provider_name: None,
     };
     let mut pool = state
         .change(|world| world.build_pool(&state.account_id, &state.region, config))

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{AMZ_JSON, AwsError, ErrorType};
 use crate::sigv4::SignedRequest;
 use crate::state::CognitoState;
-use crate::{identities, ops, pools};
+use crate::{developer, identities, ops, pools};
 
 /// The `X-Amz-Target` prefix of Cognito Identity.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
@@ -148,6 +148,12 @@ async fn route(
         "GetPrincipalTagAttributeMap" => {
             call(body, |input| pools::get_principal_tags(state, input)).await
         }
+        "GetOpenIdTokenForDeveloperIdentity" => {
+            call(body, |input| developer::get_token(state, input)).await
+        }
+        "LookupDeveloperIdentity" => call(body, |input| developer::lookup(state, input)).await,
+        "MergeDeveloperIdentities" => call(body, |input| developer::merge(state, input)).await,
+        "UnlinkDeveloperIdentity" => call(body, |input| developer::unlink(state, input)).await,
         "DescribeIdentity" => call(body, |input| identities::describe(state, input)).await,
         "ListIdentities" => call(body, |input| identities::list(state, input)).await,
         "DeleteIdentities" => call(body, |input| identities::delete(state, input)).await,
