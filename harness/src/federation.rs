@@ -198,6 +198,14 @@ impl Federation {
         aws_sdk_sts::Client::new(&self.sdk_config())
     }
 
+    /// An IAM client with developer credentials, pointed at mock-cognito's endpoint, which
+    /// also serves IAM. IAM is global: its calls are signed for `us-east-1`.
+    pub fn iam_client(&self) -> aws_sdk_iam::Client {
+        let config =
+            self.admin_sdk_config().into_builder().region(Region::new("us-east-1")).build();
+        aws_sdk_iam::Client::new(&config)
+    }
+
     /// Asks mock-okta's token endpoint for tokens over HTTP, as an application would.
     pub async fn token(&self, request: TokenRequest) -> Result<TokenResponse, Error> {
         let server = match &request.server {

@@ -29,6 +29,9 @@ pub struct CognitoConfig {
     /// Whether signed actions must carry a valid SigV4 signature. Defaults to `true`; set it to
     /// `false` when the caller's signing is not what you are testing.
     pub require_signatures: bool,
+    /// Whether IAM's `CreateOpenIDConnectProvider` accepts `http://` URLs and ports, for local
+    /// issuers. Defaults to `false`: https only, no port, as in AWS.
+    pub allow_http_issuers: bool,
     /// Where an issuer is really served, for issuers that present a production name:
     /// `{"https://dev-123456.okta.com/oauth2/default" = "http://127.0.0.1:8400/oauth2/default"}`.
     /// Only the discovery fetch uses it; `iss` is still compared with the `Logins` key and
@@ -52,6 +55,7 @@ impl Default for CognitoConfig {
             roles: Vec::new(),
             access_keys: vec![AccessKeyConfig::default()],
             require_signatures: true,
+            allow_http_issuers: false,
             issuer_urls: BTreeMap::new(),
             trusted_ca_pem: None,
             endpoint_url: None,

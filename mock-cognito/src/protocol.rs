@@ -67,7 +67,10 @@ pub async fn dispatch(
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if form && !headers.contains_key("x-amz-target") {
         return match body {
-            Ok(body) => crate::sts::dispatch(state, &body).await,
+            Ok(body) => {
+                crate::sts::dispatch(state, SignedRequest { method, uri, headers, body: &body })
+                    .await
+            }
             Err(_) => AwsError::new(ErrorType::Serialization, "The request body could not be read")
                 .into_response(),
         };
@@ -82,10 +85,12 @@ pub async fn dispatch(
         Ok(body) => {
             let needs_signature = ACTIONS.contains(&operation) && !UNSIGNED.contains(&operation);
             let signed = if needs_signature {
-                state.authenticate(
-                    SignedRequest { method, uri, headers, body: &body },
-                    "cognito-identity",
-                )
+                state
+                    .authenticate(
+                        SignedRequest { method, uri, headers, body: &body },
+                        "cognito-identity",
+                    )
+                    .map(|_| ())
             } else {
                 Ok(())
             };

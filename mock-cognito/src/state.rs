@@ -53,6 +53,10 @@ pub struct Role {
     pub arn: String,
     /// The trust policy (`AssumeRolePolicyDocument`).
     pub trust_policy: serde_json::Value,
+    /// `Path`.
+    pub path: String,
+    /// Epoch seconds.
+    pub created: i64,
     /// Longest session STS grants, seconds.
     pub max_session_duration_secs: i64,
 }
@@ -119,8 +123,14 @@ impl World {
         }
         let name = strip_scheme(&p.url).to_owned();
         let arn = format!("arn:aws:iam::{account_id}:oidc-provider/{name}");
-        let provider =
-            Provider { url: p.url.clone(), name: name.clone(), arn, client_ids: p.client_ids };
+        let provider = Provider {
+            url: p.url.clone(),
+            name: name.clone(),
+            arn,
+            client_ids: p.client_ids,
+            thumbprints: Vec::new(),
+            created: 0,
+        };
         if self.providers.contains_key(&name) {
             return Err(format!("OIDC provider {:?} is defined twice", p.url));
         }
@@ -145,6 +155,8 @@ impl World {
             name: r.name,
             arn: arn.clone(),
             trust_policy,
+            path: "/".to_owned(),
+            created: 0,
             max_session_duration_secs: r.max_session_duration_secs,
         };
         if self.roles.contains_key(&arn) {
@@ -234,6 +246,8 @@ pub struct CognitoState {
     access_keys: HashMap<String, String>,
     /// Whether signed actions need a valid signature.
     pub require_signatures: bool,
+    /// Whether IAM accepts http issuers and ports.
+    pub allow_http_issuers: bool,
     pub(crate) jwks: JwksCache,
     /// The clock behind `exp` checks and credential expiry.
     pub clock: Clock,
@@ -285,6 +299,7 @@ impl CognitoState {
                 .map(|k| (k.access_key_id, k.secret_access_key))
                 .collect(),
             require_signatures: config.require_signatures,
+            allow_http_issuers: config.allow_http_issuers,
             jwks,
             clock,
         })
@@ -311,13 +326,14 @@ impl CognitoState {
 
     /// Verifies the SigV4 signature of a signed action for `service` (unless signatures are
     /// switched off): world developer keys and issued temporary credentials can sign.
+    /// Returns the signer's access key (`None` when signatures are switched off).
     pub(crate) fn authenticate(
         &self,
         request: crate::sigv4::SignedRequest<'_>,
         service: &str,
-    ) -> Result<(), crate::AwsError> {
+    ) -> Result<Option<String>, crate::AwsError> {
         if !self.require_signatures {
-            return Ok(());
+            return Ok(None);
         }
         // IAM is a global service: its credential scope is always us-east-1.
         let region = if service == "iam" { "us-east-1" } else { &self.region };
@@ -325,7 +341,7 @@ impl CognitoState {
             Some(secret) => Some((secret.clone(), None)),
             None => self.credentials.secret(key).map(|(secret, token)| (secret, Some(token))),
         })
-        .map(|_| ())
+        .map(|signer| Some(signer.access_key_id))
     }
 
     /// All IAM OIDC providers.

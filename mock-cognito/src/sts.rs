@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use crate::credentials::Owner;
 use crate::openid::COGNITO_ISSUER;
 use crate::policy;
+use crate::sigv4::SignedRequest;
 use crate::state::CognitoState;
 use crate::validate::Violations;
 use crate::verify::{self, EXPIRY_GRACE_SECS, TokenRejection};
@@ -59,7 +60,7 @@ impl StsError {
     }
 }
 
-fn xml_escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -85,10 +86,10 @@ impl IntoResponse for StsError {
     }
 }
 
-/// Handles one Query-protocol request body.
-pub async fn dispatch(state: &CognitoState, body: &[u8]) -> Response {
+/// Handles one Query-protocol request: IAM's actions, else STS's.
+pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Response {
     let params: HashMap<String, String> =
-        match serde_urlencoded::from_bytes::<Vec<(String, String)>>(body) {
+        match serde_urlencoded::from_bytes::<Vec<(String, String)>>(request.body) {
             Ok(pairs) => pairs.into_iter().collect(),
             Err(_) => {
                 return StsError::new(
@@ -99,8 +100,26 @@ pub async fn dispatch(state: &CognitoState, body: &[u8]) -> Response {
                 .into_response();
             }
         };
+    if let Some(action) = params.get("Action").filter(|a| crate::iam::ACTIONS.contains(&a.as_str()))
+    {
+        if let Err(err) = state.authenticate(request, "iam") {
+            return query_auth_error(&err).into_response();
+        }
+        return match crate::iam::handle(state, action, &params) {
+            Ok(xml) => xml_response(StatusCode::OK, xml),
+            Err(err) => {
+                let (status, body) = err.to_xml();
+                tracing::info!(action, %status, "IAM request refused");
+                xml_response(status, body)
+            }
+        };
+    }
     let result = match params.get("Action").map(String::as_str) {
         Some("AssumeRoleWithWebIdentity") => assume_role_with_web_identity(state, &params).await,
+        Some("GetCallerIdentity") => match state.authenticate(request, "sts") {
+            Ok(caller) => Ok(caller_identity(state, caller.as_deref())),
+            Err(err) => Err(query_auth_error(&err)),
+        },
         Some(other) => Err(StsError::new(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
@@ -115,6 +134,48 @@ pub async fn dispatch(state: &CognitoState, body: &[u8]) -> Response {
             err.into_response()
         }
     }
+}
+
+/// Signature failures in the Query protocol's words (IAM and STS).
+fn query_auth_error(err: &crate::AwsError) -> StsError {
+    use crate::ErrorType as T;
+    let (status, code, message) = match err.kind {
+        T::MissingAuthenticationToken => (
+            StatusCode::FORBIDDEN,
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token".to_owned(),
+        ),
+        T::InvalidSignature => {
+            (StatusCode::FORBIDDEN, "SignatureDoesNotMatch", err.message.clone())
+        }
+        T::UnrecognizedClient => {
+            (StatusCode::FORBIDDEN, "InvalidClientTokenId", err.message.clone())
+        }
+        _ => (StatusCode::BAD_REQUEST, "IncompleteSignature", err.message.clone()),
+    };
+    StsError::new(status, code, message)
+}
+
+/// `GetCallerIdentity` for the signer: temporary credentials this endpoint issued answer as
+/// their assumed role; developer keys as an IAM user of the account.
+fn caller_identity(state: &CognitoState, access_key: Option<&str>) -> String {
+    let (arn, user_id) = match access_key.and_then(|k| state.credentials_owner(k)) {
+        Some(owner) => (
+            owner.assumed_role_arn.clone(),
+            format!("{}:{}", role_id(&owner.role_arn), owner.session_name),
+        ),
+        None => (
+            format!("arn:aws:iam::{}:user/fedmock-developer", state.account_id),
+            "AIDAFEDMOCKDEVELOPER0".to_owned(),
+        ),
+    };
+    format!(
+        r#"<GetCallerIdentityResponse xmlns="{NAMESPACE}"><GetCallerIdentityResult><Arn>{}</Arn><UserId>{}</UserId><Account>{}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#,
+        xml_escape(&arn),
+        xml_escape(&user_id),
+        state.account_id,
+        uuid::Uuid::new_v4()
+    )
 }
 
 /// Who the token says the caller is, in trust-policy terms.
@@ -292,7 +353,7 @@ fn audience(claims: &Map<String, Value>, accepted: &[String]) -> Option<String> 
 }
 
 /// A stable `AROA…` role id for a role ARN.
-fn role_id(arn: &str) -> String {
+pub(crate) fn role_id(arn: &str) -> String {
     const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, arn.as_bytes());
     "AROA"

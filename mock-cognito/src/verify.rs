@@ -33,6 +33,10 @@ pub struct Provider {
     pub arn: String,
     /// `ClientIDList`.
     pub client_ids: Vec<String>,
+    /// `ThumbprintList` (stored; TLS is checked against trusted roots, as IAM does today).
+    pub thumbprints: Vec<String>,
+    /// Epoch seconds.
+    pub created: i64,
 }
 
 /// A login that passed every check.
