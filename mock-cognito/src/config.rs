@@ -103,6 +103,22 @@ pub struct IdentityPoolConfig {
     pub role_mappings: BTreeMap<String, crate::roles::RoleMapping>,
     /// `DeveloperProviderName`, for developer-authenticated identities. Defaults to none.
     pub developer_provider_name: Option<String>,
+    /// `SupportedLoginProviders`: public provider name (`accounts.google.com`,
+    /// `appleid.apple.com`, …) → the app's client id. Defaults to none.
+    pub supported_login_providers: BTreeMap<String, String>,
+    /// `CognitoIdentityProviders`: user pools as `{provider_name, client_id}` with
+    /// `provider_name` = `cognito-idp.<region>.amazonaws.com/<userPoolId>`. Defaults to none.
+    pub cognito_identity_providers: Vec<UserPoolProviderConfig>,
+}
+
+/// A Cognito user pool trusted by an identity pool.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct UserPoolProviderConfig {
+    /// `cognito-idp.<region>.amazonaws.com/<userPoolId>`.
+    pub provider_name: String,
+    /// The app client whose ID tokens are accepted.
+    pub client_id: String,
 }
 
 impl IdentityPoolConfig {
@@ -127,6 +143,8 @@ impl Default for IdentityPoolConfig {
             unauthenticated_role_arn: None,
             role_mappings: BTreeMap::new(),
             developer_provider_name: None,
+            supported_login_providers: BTreeMap::new(),
+            cognito_identity_providers: Vec::new(),
         }
     }
 }

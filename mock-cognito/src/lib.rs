@@ -38,6 +38,7 @@ use std::sync::Arc;
 
 pub use config::{
     AccessKeyConfig, CognitoConfig, IdentityPoolConfig, OidcProviderConfig, RoleConfig,
+    UserPoolProviderConfig,
 };
 pub use error::{AwsError, Error, ErrorType};
 pub use jwks::{JWKS_TTL_SECS, JwksError};

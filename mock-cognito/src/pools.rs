@@ -138,6 +138,8 @@ fn build(
         unauthenticated_role_arn: keep.and_then(|p| p.unauthenticated_role_arn.clone()),
         role_mappings: BTreeMap::new(),
         developer_provider_name: None,
+        supported_login_providers: BTreeMap::new(),
+        cognito_identity_providers: Vec::new(),
     };
     let mut pool = state
         .change(|world| world.build_pool(&state.account_id, &state.region, config))

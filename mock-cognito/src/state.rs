@@ -222,8 +222,14 @@ impl World {
             authenticated_role_arn: p.authenticated_role_arn,
             unauthenticated_role_arn: p.unauthenticated_role_arn,
             role_mappings,
-            extras: crate::pools::PoolExtras {
+                        extras: crate::pools::PoolExtras {
                 developer_provider_name: p.developer_provider_name,
+                supported_login_providers: p.supported_login_providers,
+                cognito_identity_providers: p
+                    .cognito_identity_providers
+                    .into_iter()
+                    .map(|u| serde_json::json!({"ProviderName": u.provider_name, "ClientId": u.client_id, "ServerSideTokenCheck": false}))
+                    .collect(),
                 ..Default::default()
             },
         })
@@ -365,15 +371,54 @@ impl CognitoState {
     }
 
     /// The provider named `name` if `pool` trusts it, else the names it does trust.
+    ///
+    /// Besides its IAM OIDC providers, a pool trusts the user pools of its
+    /// `CognitoIdentityProviders` (`cognito-idp.<region>.amazonaws.com/<id>`, tokens' `aud` =
+    /// one of their client ids) and the public providers of its `SupportedLoginProviders`
+    /// (`accounts.google.com`, …, `aud` = the app id). All are verified the same way: issuer,
+    /// JWKS by discovery, audience, expiry.
     pub(crate) fn trusted_provider(
         &self,
         pool: &Pool,
         name: &str,
     ) -> Result<Provider, Vec<String>> {
-        match self.world().providers.get(name) {
-            Some(p) if pool.providers.iter().any(|n| n == name) => Ok(p.clone()),
-            _ => Err(pool.providers.clone()),
+        if let Some(p) = self.world().providers.get(name)
+            && pool.providers.iter().any(|n| n == name)
+        {
+            return Ok(p.clone());
         }
+        let issuer = |client_ids: Vec<String>| Provider {
+            url: format!("https://{name}"),
+            name: name.to_owned(),
+            arn: String::new(),
+            client_ids,
+            thumbprints: Vec::new(),
+            created: 0,
+        };
+        let user_pool_clients: Vec<String> = pool
+            .extras
+            .cognito_identity_providers
+            .iter()
+            .filter(|p| p.get("ProviderName").and_then(serde_json::Value::as_str) == Some(name))
+            .filter_map(|p| {
+                p.get("ClientId").and_then(serde_json::Value::as_str).map(str::to_owned)
+            })
+            .collect();
+        if !user_pool_clients.is_empty() {
+            return Ok(issuer(user_pool_clients));
+        }
+        if let Some(app_id) = pool.extras.supported_login_providers.get(name) {
+            return Ok(issuer(vec![app_id.clone()]));
+        }
+        let mut trusted = pool.providers.clone();
+        trusted.extend(pool.extras.supported_login_providers.keys().cloned());
+        trusted.extend(
+            pool.extras
+                .cognito_identity_providers
+                .iter()
+                .filter_map(|p| p.get("ProviderName")?.as_str().map(str::to_owned)),
+        );
+        Err(trusted)
     }
 
     /// The id an identity of (pool, provider, sub) always gets.

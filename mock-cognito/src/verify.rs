@@ -210,7 +210,21 @@ pub async fn verify_login(
         trusted,
     })?;
     verify_signature(jwks, iss, &jwt).await?;
-    check_audience(&jwt.claims, &provider.client_ids)?;
+    match check_audience(&jwt.claims, &provider.client_ids) {
+        // A user pool's app client that the identity pool does not list is an unsupported
+        // provider, not an audience error (observed, cognito.md §2.4).
+        Err(TokenRejection::Audience { .. }) if provider.name.starts_with("cognito-idp.") => {
+            return Err(TokenRejection::UnsupportedProvider {
+                provider_name: format!(
+                    "{} (app client {:?})",
+                    provider.name,
+                    jwt.claims.get("aud")
+                ),
+                trusted: provider.client_ids.clone(),
+            });
+        }
+        other => other?,
+    }
     let exp = match jwt.claims.get("exp") {
         None => return Err(TokenRejection::MissingClaim("exp")),
         Some(exp) => exp.as_i64().or_else(|| exp.as_f64().map(|f| f as i64)).ok_or_else(|| {
