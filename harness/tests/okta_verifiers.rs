@@ -5,41 +5,20 @@
 //! package is missing the test says so and what installs it; with `FEDMOCK_REQUIRE_CLIENTS=1`
 //! (as in CI) a missing client is a failure, never a pass.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
+
+use common::{available, clients_dir};
 
 use harness::mock_okta::config::Claims;
 use harness::mock_okta::{MintRequest, Signing, TokenKind, mint};
 use harness::{Federation, TokenRequest};
 use serde_json::{Value, json};
 
-fn clients_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
-}
-
-/// Whether a client can run here; if not, says how to install it (and fails in CI).
-fn available(name: &str, probe: &mut Command, install: &str) -> bool {
-    let ok = probe.stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("FEDMOCK_REQUIRE_CLIENTS").is_none(),
-            "{name} is required but not installed: {install}"
-        );
-        eprintln!("skipped: {name} is not installed; install it with: {install}");
-    }
-    ok
-}
-
 fn node() -> Option<Command> {
-    let dir = clients_dir().join("node");
-    let mut probe = Command::new("node");
-    probe.current_dir(&dir).args(["-e", "import('@okta/jwt-verifier')"]);
-    available("@okta/jwt-verifier (Node)", &mut probe, "cd harness/tests/clients/node && npm ci")
-        .then(|| {
-            let mut cmd = Command::new("node");
-            cmd.current_dir(dir).arg("verify.mjs");
-            cmd
-        })
+    common::node("@okta/jwt-verifier", "verify.mjs")
 }
 
 fn python() -> Option<Command> {
