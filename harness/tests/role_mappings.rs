@@ -216,3 +216,81 @@ async fn a_mapping_for_a_provider_the_pool_does_not_trust_is_a_config_error_in_a
         .unwrap_err();
     assert!(err.to_string().contains("accounts.google.com is not a valid RoleMapping ProviderName or is not a configured provider."), "{err}");
 }
+
+#[tokio::test]
+async fn a_token_mapping_follows_cognito_roles_and_preferred_role_in_the_token() {
+    let roles = json!([ADMIN, READER]);
+    let fed = Federation::builder()
+        .okta(|okta| {
+            okta.servers[0].access_token_claims.insert("cognito:roles".into(), roles);
+            okta.servers[0]
+                .access_token_claims
+                .insert("cognito:preferred_role".into(), json!(READER));
+        })
+        .aws(|aws| {
+            aws.roles.push(trusting_role("fedmock-admin"));
+            aws.roles.push(trusting_role("fedmock-reader"));
+            let mapping = RoleMapping {
+                kind: MappingType::Token,
+                ambiguous_role_resolution: AmbiguousRoleResolution::Deny,
+                rules: vec![],
+            };
+            aws.identity_pools[0].role_mappings.insert("{okta}/oauth2/default".into(), mapping);
+        })
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(role_for(&fed, None).await.unwrap(), READER, "cognito:preferred_role");
+    assert_eq!(
+        role_for(&fed, Some(ADMIN)).await.unwrap(),
+        ADMIN,
+        "a CustomRoleArn among cognito:roles"
+    );
+    let outside = "arn:aws:iam::123456789012:role/fedmock-authenticated";
+    assert_eq!(
+        role_for(&fed, Some(outside)).await.unwrap_err(),
+        (
+            "NotAuthorizedException".into(),
+            format!(
+                "The ambiguous role mapping rules for: {} denied this request.",
+                fed.logins_key()
+            )
+        )
+    );
+}
+
+#[tokio::test]
+async fn more_than_25_rules_for_a_provider_exceed_the_quota() {
+    use aws_sdk_cognitoidentity::types::{
+        AmbiguousRoleResolutionType, MappingRule as Rule, MappingRuleMatchType,
+        RoleMapping as Mapping, RoleMappingType, RulesConfigurationType,
+    };
+    let fed = world(AmbiguousRoleResolution::Deny, &[]).await;
+    let mut rules = RulesConfigurationType::builder();
+    for i in 0..26 {
+        rules = rules.rules(
+            Rule::builder()
+                .claim("sub")
+                .match_type(MappingRuleMatchType::Equals)
+                .value(format!("u{i}"))
+                .role_arn(ADMIN)
+                .build()
+                .unwrap(),
+        );
+    }
+    let mapping = Mapping::builder()
+        .r#type(RoleMappingType::Rules)
+        .ambiguous_role_resolution(AmbiguousRoleResolutionType::Deny)
+        .rules_configuration(rules.build().unwrap())
+        .build()
+        .unwrap();
+    let admin = aws_sdk_cognitoidentity::Client::new(&fed.admin_sdk_config());
+    let err = admin
+        .set_identity_pool_roles()
+        .identity_pool_id(POOL)
+        .role_mappings(fed.logins_key(), mapping)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.into_service_error().code(), Some("LimitExceededException"));
+}
