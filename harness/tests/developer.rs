@@ -2,18 +2,12 @@
 //! token for its own user, the client trades it for credentials in the enhanced flow, and the
 //! identifiers are looked up, merged and unlinked.
 
-use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
+mod common;
+
+use common::aws_error as error;
 use harness::Federation;
 
 const DEVELOPER: &str = "login.fedmock.example";
-
-fn error<E: ProvideErrorMetadata, R>(err: SdkError<E, R>) -> (String, String) {
-    let SdkError::ServiceError(e) = err else { panic!("not a service error") };
-    (
-        e.err().code().unwrap_or_default().to_owned(),
-        e.err().message().unwrap_or_default().to_owned(),
-    )
-}
 
 async fn world() -> Federation {
     Federation::builder()

@@ -2,18 +2,13 @@
 //! URL rules and limits, roles and trust policies, then federation through what it created,
 //! with STS `GetCallerIdentity` for the credentials.
 
-use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+mod common;
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use common::aws_error as error;
 use harness::mock_okta::AuthServerConfig;
 use harness::{Federation, TokenRequest};
 use serde_json::json;
-
-fn error<E: ProvideErrorMetadata, R>(err: SdkError<E, R>) -> (String, String) {
-    let SdkError::ServiceError(e) = err else { panic!("not a service error") };
-    (
-        e.err().code().unwrap_or_default().to_owned(),
-        e.err().message().unwrap_or_default().to_owned(),
-    )
-}
 
 async fn world_with_second_server() -> Federation {
     Federation::builder()

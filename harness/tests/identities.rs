@@ -1,18 +1,12 @@
 //! Identities through the SDK: one identity under concurrent GetId, linking a second
 //! provider's login, merging two identities, conflicts, describe/list/delete, unlink.
 
-use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
+mod common;
+
+use common::{admin, aws_error as error};
 use harness::mock_cognito::OidcProviderConfig;
 use harness::mock_okta::{AuthServerConfig, UserConfig};
 use harness::{Federation, TokenRequest};
-
-fn error<E: ProvideErrorMetadata, R>(err: SdkError<E, R>) -> (String, String) {
-    let SdkError::ServiceError(e) = err else { panic!("not a service error") };
-    (
-        e.err().code().unwrap_or_default().to_owned(),
-        e.err().message().unwrap_or_default().to_owned(),
-    )
-}
 
 /// The default world with a second Okta server (`second`) the pool also trusts, and Bob.
 async fn two_provider_world() -> Federation {
@@ -48,10 +42,6 @@ async fn token(fed: &Federation, login: &str, server: &str) -> String {
 
 fn second_key(fed: &Federation) -> String {
     fed.logins_key().replace("/oauth2/default", "/oauth2/second")
-}
-
-fn admin(fed: &Federation) -> aws_sdk_cognitoidentity::Client {
-    aws_sdk_cognitoidentity::Client::new(&fed.admin_sdk_config())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,13 +2,15 @@
 //! create a pool, set its roles and mappings, federate into it; describe, update (omitted
 //! fields reset), list with pages, delete. Signatures are checked like AWS checks them.
 
+mod common;
+
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentity::types::{
     AmbiguousRoleResolutionType, MappingRule, MappingRuleMatchType, RoleMapping, RoleMappingType,
     RulesConfigurationType,
 };
+use common::{admin, aws_error as error};
 use harness::mock_cognito::RoleConfig;
 use harness::{Federation, TokenRequest};
 use serde_json::json;
@@ -33,18 +35,6 @@ async fn world() -> Federation {
         .start()
         .await
         .unwrap()
-}
-
-fn admin(fed: &Federation) -> aws_sdk_cognitoidentity::Client {
-    aws_sdk_cognitoidentity::Client::new(&fed.admin_sdk_config())
-}
-
-fn error<E: ProvideErrorMetadata, R>(err: SdkError<E, R>) -> (String, String) {
-    let SdkError::ServiceError(e) = err else { panic!("not a service error") };
-    (
-        e.err().code().unwrap_or_default().to_owned(),
-        e.err().message().unwrap_or_default().to_owned(),
-    )
 }
 
 fn provider_arn(fed: &Federation) -> String {

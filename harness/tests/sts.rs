@@ -2,22 +2,15 @@
 //! GetOpenIdToken → STS AssumeRoleWithWebIdentity on the same endpoint, Okta tokens straight
 //! to STS, trust-policy evaluation, and the enhanced flow's trust check.
 
-use aws_sdk_cognitoidentity::error::ProvideErrorMetadata;
-use aws_sdk_sts::error::SdkError;
+mod common;
+
 use base64::Engine as _;
+use common::aws_error as code_and_message;
 use harness::mock_cognito::RoleConfig;
 use harness::{Federation, TokenRequest};
 use serde_json::{Value, json};
 
 const POOL: &str = "us-east-1:4b9a3c52-6f1e-4d8a-9c27-0fed0c000001";
-
-fn code_and_message<E: ProvideErrorMetadata, R>(err: SdkError<E, R>) -> (String, String) {
-    let SdkError::ServiceError(service) = err else { panic!("not a service error") };
-    (
-        service.err().code().unwrap_or_default().to_owned(),
-        service.err().message().unwrap_or_default().to_owned(),
-    )
-}
 
 fn claims(jwt: &str) -> Value {
     serde_json::from_slice(

@@ -4,11 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
 use crate::ops::owned_identity_for;
 use crate::pools::Empty;
 use crate::state::{CognitoState, Identity};
@@ -94,25 +92,13 @@ pub async fn list(state: &CognitoState, input: ListInput) -> Result<ListOutput, 
     let pool_id = input.identity_pool_id.expect("validated as present");
     state.pool(&pool_id).ok_or_else(|| AwsError::pool_not_found(&pool_id))?;
     let max = usize::try_from(input.max_results.expect("validated")).expect("1..=60");
-    let after = match &input.next_token {
-        Some(token) => Some(
-            B64.decode(token)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| AwsError::new(ErrorType::InvalidParameter, "Invalid NextToken."))?,
-        ),
-        None => None,
-    };
     let hide = input.hide_disabled.unwrap_or(false);
-    let rest: Vec<(String, Identity)> = state
-        .identities_of(&pool_id)
-        .into_iter()
-        .filter(|(id, i)| after.as_ref().is_none_or(|a| id > a) && !(hide && i.disabled))
-        .collect();
+    let all: Vec<(String, Identity)> =
+        state.identities_of(&pool_id).into_iter().filter(|(_, i)| !(hide && i.disabled)).collect();
+    let (page, next_token) =
+        crate::paging::page(all, |(id, _)| id, input.next_token.as_deref(), max)?;
     let identities: Vec<IdentityDescription> =
-        rest.iter().take(max).map(|(id, i)| describe_one(id.clone(), i)).collect();
-    let next_token = (rest.len() > max)
-        .then(|| B64.encode(&identities.last().expect("a full page").identity_id));
+        page.iter().map(|(id, i)| describe_one(id.clone(), i)).collect();
     Ok(ListOutput { identity_pool_id: pool_id, identities, next_token })
 }
 

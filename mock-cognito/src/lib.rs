@@ -23,6 +23,7 @@ pub mod identities;
 mod jwks;
 pub mod openid;
 pub mod ops;
+mod paging;
 pub mod policy;
 pub mod pools;
 mod protocol;

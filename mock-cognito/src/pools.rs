@@ -7,8 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
 
 use crate::config::IdentityPoolConfig;
@@ -281,24 +279,12 @@ pub async fn list(state: &CognitoState, input: ListInput) -> Result<ListOutput, 
     v.integer("maxResults", input.max_results, (1, 60), true);
     v.finish()?;
     let max = usize::try_from(input.max_results.expect("validated")).expect("1..=60");
-    let after = match &input.next_token {
-        Some(token) => Some(
-            B64.decode(token)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| AwsError::new(ErrorType::InvalidParameter, "Invalid NextToken."))?,
-        ),
-        None => None,
-    };
-    let pools: Vec<Pool> =
-        state.pools().into_iter().filter(|p| after.as_ref().is_none_or(|a| &p.id > a)).collect();
+    let (pools, next_token) =
+        crate::paging::page(state.pools(), |p| &p.id, input.next_token.as_deref(), max)?;
     let page: Vec<PoolSummary> = pools
-        .iter()
-        .take(max)
-        .map(|p| PoolSummary { identity_pool_id: p.id.clone(), identity_pool_name: p.name.clone() })
+        .into_iter()
+        .map(|p| PoolSummary { identity_pool_id: p.id, identity_pool_name: p.name })
         .collect();
-    let next_token = (pools.len() > max)
-        .then(|| B64.encode(&page.last().expect("a full page").identity_pool_id));
     Ok(ListOutput { identity_pools: page, next_token })
 }
 

@@ -1,4 +1,5 @@
 //! Shared by the tests that drive external clients: where the drivers live and whether a
+#![allow(dead_code)] // each test binary uses part of this module
 //! runtime is installed. With `FEDMOCK_REQUIRE_CLIENTS=1` (CI) a missing client fails the
 //! test; otherwise the test says it is skipped and how to install the client, never passes.
 
@@ -34,4 +35,23 @@ pub fn node(package: &str, script: &str) -> Option<Command> {
             cmd.current_dir(dir).arg(script);
             cmd
         })
+}
+
+/// The error type and message of a refused SDK call (any AWS SDK crate).
+pub fn aws_error<E, R>(err: aws_sdk_cognitoidentity::error::SdkError<E, R>) -> (String, String)
+where
+    E: aws_sdk_cognitoidentity::error::ProvideErrorMetadata,
+{
+    let aws_sdk_cognitoidentity::error::SdkError::ServiceError(e) = err else {
+        panic!("not an AWS error answer")
+    };
+    (
+        e.err().code().unwrap_or_default().to_owned(),
+        e.err().message().unwrap_or_default().to_owned(),
+    )
+}
+
+/// A Cognito Identity client with the world's developer credentials (signed actions).
+pub fn admin(fed: &harness::Federation) -> aws_sdk_cognitoidentity::Client {
+    aws_sdk_cognitoidentity::Client::new(&fed.admin_sdk_config())
 }
