@@ -1,1 +1,44 @@
-//! placeholder
+//! Declarative Okta → Cognito federation scenarios, and a runner that drives real clients.
+//!
+//! A scenario file (TOML) states a world — as a merge patch over the default world, so only
+//! what differs — and steps with expectations: get a token, call `GetId`,
+//! `GetCredentialsForIdentity`, `GetOpenIdToken` or STS `AssumeRoleWithWebIdentity`, and expect
+//! `ok` (optionally a role, or the identity of an earlier step) or an AWS error type with its
+//! exact message. `library/` holds one scenario per known way the federation breaks, each with
+//! what users see and the fix.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), scenarios::Error> {
+//! let text = std::fs::read_to_string("scenarios/library/access-token-default-audience.toml").unwrap();
+//! let scenario = scenarios::Scenario::parse("access-token-default-audience.toml", &text)?;
+//! let reports = scenarios::run("access-token-default-audience", "access-token-default-audience.toml", &scenario, &[scenarios::Client::Rust]).await?;
+//! print!("{}", scenarios::render(&reports));
+//! # Ok(()) }
+//! ```
+
+mod clients;
+mod model;
+mod report;
+mod runner;
+
+pub use clients::{Call, Client, Outcome};
+pub use model::{Action, Expect, Scenario, Step};
+pub use report::render;
+pub use runner::{ScenarioReport, StepReport, run};
+
+/// Errors of the scenario library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A scenario file is not valid; the message names the line and field.
+    #[error("{file}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// What is wrong, and where.
+        message: String,
+    },
+    /// The scenario's world did not start.
+    #[error("the world did not start: {0}")]
+    World(String),
+}

@@ -1,0 +1,218 @@
+//! The scenario file: a world and steps with expectations, in TOML.
+//!
+//! `[world]` is a merge patch over the default world (RFC 7396: tables merge, anything else
+//! replaces), so a scenario states only what differs from the setup every Okta → Cognito
+//! tutorial starts with. Steps run in order; a step's results are named `{id.field}` in the
+//! strings of later steps, next to the world's facts `{okta}`, `{okta_host}`, `{issuer}`,
+//! `{logins_key}`, `{pool}` and `{client_id}`.
+
+use std::collections::BTreeMap;
+
+use harness::FederationConfig;
+use harness::mock_okta::config::Claims;
+use harness::mock_okta::{Signing, TokenKind};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::Error;
+
+/// One scenario file.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// What the scenario reproduces, and what users see.
+    pub description: String,
+    /// A merge patch over the default world.
+    #[serde(default)]
+    pub world: Option<toml::Table>,
+    /// The steps, in order.
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+}
+
+/// What a step does.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Tokens from mock-okta's token endpoint over HTTP.
+    Token,
+    /// A token minted directly, with any claims and signing.
+    Mint,
+    /// Moves the world clock.
+    Clock,
+    /// Cognito `GetId`.
+    GetId,
+    /// Cognito `GetCredentialsForIdentity`.
+    GetCredentials,
+    /// Cognito `GetOpenIdToken`.
+    GetOpenIdToken,
+    /// STS `AssumeRoleWithWebIdentity`.
+    AssumeRole,
+}
+
+/// What a step must end with.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Expect {
+    /// `"ok"`.
+    #[default]
+    #[serde(skip)]
+    Ok,
+    /// `"ok"` as written in the file.
+    Word(String),
+    /// An AWS error type, and its message if given.
+    Error {
+        /// The error type, e.g. `NotAuthorizedException`.
+        error: String,
+        /// The exact message.
+        #[serde(default)]
+        message: Option<String>,
+    },
+}
+
+/// One step.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The name later steps use to refer to this one's results.
+    pub id: Option<String>,
+    /// What it does.
+    pub action: Option<Action>,
+    /// `token`: the grant (`password` or `client_credentials`). Defaults to `password`.
+    pub grant: Option<String>,
+    /// `token`/`mint`: authorization server id, or `org`. Defaults to the world's first.
+    pub server: Option<String>,
+    /// `token`/`mint`: the client. Defaults to the world's first.
+    pub client: Option<String>,
+    /// `token`: the user's login (password `correct horse battery staple` unless given).
+    pub user: Option<String>,
+    /// `token`: the user's password.
+    pub password: Option<String>,
+    /// `token`: scopes. Defaults to `openid`.
+    pub scope: Option<String>,
+    /// `mint`: `access` or `id`. Defaults to `access`.
+    pub token: Option<TokenKind>,
+    /// `mint`: claims merged over Okta's (`null` removes one).
+    pub claims: Option<Claims>,
+    /// `mint`: how to sign.
+    pub signing: Option<Signing>,
+    /// `clock`: seconds to move the world clock.
+    pub advance: Option<i64>,
+    /// Cognito calls: the pool. Defaults to the world's first.
+    pub pool: Option<String>,
+    /// Cognito calls: the `Logins` map.
+    pub logins: Option<BTreeMap<String, String>>,
+    /// `get_credentials`/`get_open_id_token`: the identity.
+    pub identity: Option<String>,
+    /// `get_credentials`: `CustomRoleArn`.
+    pub custom_role_arn: Option<String>,
+    /// `assume_role`: the role.
+    pub role_arn: Option<String>,
+    /// `assume_role`: the token.
+    pub web_identity_token: Option<String>,
+    /// `assume_role`: the session name. Defaults to `fedmock-scenario`.
+    pub session_name: Option<String>,
+    /// `ok` (the default) or `{ error, message }`.
+    #[serde(default)]
+    pub expect: Expect,
+    /// The role the credentials must belong to.
+    pub expect_role: Option<String>,
+    /// The identity must be the one an earlier step got.
+    pub expect_same_identity_as: Option<String>,
+}
+
+impl Scenario {
+    /// Parses a scenario; errors name the file, line and field.
+    pub fn parse(file: &str, text: &str) -> Result<Self, Error> {
+        let scenario: Scenario = toml::from_str(text)
+            .map_err(|e| Error::Parse { file: file.to_owned(), message: e.to_string() })?;
+        for (i, step) in scenario.steps.iter().enumerate() {
+            let name = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
+            if step.action.is_none() {
+                return Err(Error::Parse {
+                    file: file.to_owned(),
+                    message: format!("{name}: missing field `action`"),
+                });
+            }
+            if let Expect::Word(word) = &step.expect
+                && word != "ok"
+            {
+                return Err(Error::Parse {
+                    file: file.to_owned(),
+                    message: format!(
+                        "{name}: expect must be \"ok\" or {{ error, message }}, got {word:?}"
+                    ),
+                });
+            }
+        }
+        Ok(scenario)
+    }
+
+    /// The scenario's world: the default world with `[world]` merged over it.
+    pub fn world(&self, file: &str) -> Result<FederationConfig, Error> {
+        let mut world = serde_json::to_value(FederationConfig::default_world())
+            .expect("the default world serialises");
+        if let Some(patch) = &self.world {
+            merge(&mut world, serde_json::to_value(patch).expect("TOML converts to JSON"));
+        }
+        serde_json::from_value(world)
+            .map_err(|e| Error::Parse { file: file.to_owned(), message: format!("[world]: {e}") })
+    }
+}
+
+/// RFC 7396 merge patch: objects merge key by key, `null` removes, anything else replaces.
+fn merge(target: &mut Value, patch: Value) {
+    match (target, patch) {
+        (Value::Object(target), Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(&key);
+                } else {
+                    merge(target.entry(key).or_insert(Value::Null), value);
+                }
+            }
+        }
+        (target, patch) => *target = patch,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_world_patch_changes_only_what_it_names() {
+        let scenario = Scenario::parse(
+            "t.toml",
+            r#"
+description = "x"
+[[world.aws.oidc_providers]]
+url = "{okta}/oauth2/default"
+client_ids = ["0oafedmock0client0001"]
+[[step]]
+action = "get_id"
+"#,
+        )
+        .unwrap();
+        let world = scenario.world("t.toml").unwrap();
+        assert_eq!(world.aws.oidc_providers[0].client_ids, ["0oafedmock0client0001"]);
+        assert_eq!(world.okta.users[0].login, "alice@example.com", "the rest is the default world");
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_field() {
+        let err = Scenario::parse(
+            "bad.toml",
+            "description = \"x\"\n[[step]]\naction = \"get_id\"\nexpcet = \"ok\"\n",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("bad.toml") && text.contains("line 4") && text.contains("expcet"),
+            "{text}"
+        );
+        let err =
+            Scenario::parse("bad.toml", "description = \"x\"\n[[step]]\nid = \"a\"\n").unwrap_err();
+        assert!(err.to_string().contains("a: missing field `action`"), "{err}");
+    }
+}

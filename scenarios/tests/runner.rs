@@ -1,0 +1,63 @@
+//! The runner reports what really happened, and a wrong expectation fails.
+
+use scenarios::{Client, Scenario, ScenarioReport};
+
+async fn run(text: &str) -> ScenarioReport {
+    let scenario = Scenario::parse("t.toml", text).unwrap();
+    scenarios::run("t", "t.toml", &scenario, &[Client::Rust]).await.unwrap().remove(0)
+}
+
+const TOKEN_STEP: &str = "description = \"t\"\n[[step]]\nid = \"okta\"\naction = \"token\"\n";
+
+#[tokio::test]
+async fn an_unexpected_refusal_fails_and_shows_the_aws_error() {
+    let report = run(&format!("{TOKEN_STEP}[[step]]\naction = \"get_id\"\nlogins = {{ \"{{logins_key}}\" = \"{{okta.id_token}}\" }}\n")).await;
+    assert!(!report.passed());
+    let last = report.steps.last().unwrap();
+    assert_eq!(
+        (last.expected.as_str(), last.got.as_str()),
+        ("ok", "NotAuthorizedException: Invalid login token. Incorrect token audience.")
+    );
+    assert_eq!(last.client, "rust");
+}
+
+#[tokio::test]
+async fn a_wrong_message_fails() {
+    let report = run(&format!(
+        "{TOKEN_STEP}[[step]]\naction = \"get_id\"\nlogins = {{ \"{{logins_key}}\" = \"{{okta.id_token}}\" }}\nexpect = {{ error = \"NotAuthorizedException\", message = \"something else\" }}\n"
+    ))
+    .await;
+    assert!(!report.passed());
+}
+
+#[tokio::test]
+async fn a_wrong_role_fails_and_a_later_step_does_not_run() {
+    let report = run(&format!(
+        "{TOKEN_STEP}[[step]]\nid = \"getid\"\naction = \"get_id\"\nlogins = {{ \"{{logins_key}}\" = \"{{okta.access_token}}\" }}\n\
+         [[step]]\naction = \"get_credentials\"\nidentity = \"{{getid.identity_id}}\"\nlogins = {{ \"{{logins_key}}\" = \"{{okta.access_token}}\" }}\nexpect_role = \"arn:aws:iam::123456789012:role/other\"\n\
+         [[step]]\naction = \"get_id\"\n"
+    ))
+    .await;
+    assert!(!report.passed());
+    assert_eq!(report.steps.len(), 3, "the scenario stops at the first failed step");
+    assert_eq!(
+        report.steps[2].got,
+        "ok, but role arn:aws:iam::123456789012:role/fedmock-authenticated"
+    );
+}
+
+#[tokio::test]
+async fn a_reference_to_nothing_stays_visible_and_fails() {
+    let report = run(&format!("{TOKEN_STEP}[[step]]\naction = \"get_id\"\nlogins = {{ \"{{logins_key}}\" = \"{{okta.acess_token}}\" }}\n")).await;
+    assert!(!report.passed());
+    assert_eq!(
+        report.steps[1].got,
+        "NotAuthorizedException: Invalid login token. Not a valid OpenId Connect identity token."
+    );
+}
+
+#[test]
+fn the_table_ends_with_a_summary_test_runners_read() {
+    let table = scenarios::render(&[]);
+    assert!(table.ends_with("scenarios: 0 passed, 0 failed\n"), "{table}");
+}
