@@ -15,7 +15,8 @@
 //!
 //! The harness holds no protocol logic: it builds one world config, hands each half to its
 //! mock, wires the shared clock, and names what a client needs (URLs, ids, secrets, the
-//! `Logins` key). The `fedmock` binary is the same [`Federation`] on fixed ports.
+//! `Logins` key). The `fedmock` binary (in the `scenarios` crate) is the same [`Federation`] on
+//! fixed ports.
 
 mod config;
 mod federation;

@@ -23,7 +23,7 @@ mod runner;
 
 pub use clients::{Call, Client, Outcome};
 pub use model::{Action, Expect, Scenario, Step};
-pub use report::render;
+pub use report::{junit, render, render_for_terminal};
 pub use runner::{ScenarioReport, StepReport, run};
 
 /// Errors of the scenario library.

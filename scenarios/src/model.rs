@@ -2,7 +2,8 @@
 //!
 //! `[world]` is a merge patch over the default world (RFC 7396: tables merge, anything else
 //! replaces), so a scenario states only what differs from the setup every Okta → Cognito
-//! tutorial starts with. Steps run in order; a step's results are named `{id.field}` in the
+//! tutorial starts with. The world's clock stands still unless a `clock` step moves it.
+//! Steps run in order; a step's results are named `{id.field}` in the
 //! strings of later steps, next to the world's facts `{okta}`, `{okta_host}`, `{issuer}`,
 //! `{logins_key}`, `{pool}` and `{client_id}`.
 

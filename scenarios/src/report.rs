@@ -42,3 +42,66 @@ fn shorten(text: &str) -> String {
         format!("{}…", text.chars().take(MAX).collect::<String>())
     }
 }
+
+/// The table, with failed rows in red and passed ones in green when `colour` is set (a
+/// terminal); the summary line stays plain.
+pub fn render_for_terminal(reports: &[ScenarioReport], colour: bool) -> String {
+    let table = render(reports);
+    if !colour {
+        return table;
+    }
+    let lines: Vec<&str> = table.lines().collect();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let body = i > 0 && i + 1 < lines.len();
+        match (body, line.starts_with('✗')) {
+            (true, true) => out.push_str(&format!("\x1b[31m{line}\x1b[0m\n")),
+            (true, false) => out.push_str(&format!("\x1b[32m{line}\x1b[0m\n")),
+            _ => out.push_str(&format!("{line}\n")),
+        }
+    }
+    out
+}
+
+/// JUnit XML: a test suite per client, a test case per scenario, the failed step as failure.
+pub fn junit(reports: &[ScenarioReport]) -> String {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    };
+    let mut clients: Vec<&str> = reports.iter().map(|r| r.client.as_str()).collect();
+    clients.dedup();
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fedmock\">\n");
+    for client in clients {
+        let suite: Vec<&ScenarioReport> = reports.iter().filter(|r| r.client == client).collect();
+        let failures = suite.iter().filter(|r| !r.passed()).count();
+        let seconds: u128 = suite.iter().flat_map(|r| r.steps.iter().map(|s| s.millis)).sum();
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">\n",
+            escape(client),
+            suite.len(),
+            seconds as f64 / 1000.0
+        ));
+        for report in suite {
+            let millis: u128 = report.steps.iter().map(|s| s.millis).sum();
+            out.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+                escape(client),
+                escape(&report.scenario),
+                millis as f64 / 1000.0
+            ));
+            match report.steps.iter().find(|s| !s.passed) {
+                Some(step) => out.push_str(&format!(
+                    ">\n      <failure message=\"{}: expected {}, got {}\"/>\n    </testcase>\n",
+                    escape(&step.step),
+                    escape(&step.expected),
+                    escape(&step.got)
+                )),
+                None => out.push_str("/>\n"),
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use harness::mock_okta::{MintRequest, TokenKind};
-use harness::{Federation, TokenRequest};
+use harness::{Clock, Federation, TokenRequest};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -58,8 +58,12 @@ pub async fn run(
     let mut reports = Vec::new();
     for client in clients {
         let world = scenario.world(file)?;
+        // A frozen clock, moved only by `clock` steps: a scenario's times never depend on how
+        // long its steps take.
+        let clock = Clock::fixed(Clock::system().now());
         let fed = Federation::builder()
             .config(world)
+            .clock(clock)
             .start()
             .await
             .map_err(|e| Error::World(e.to_string()))?;

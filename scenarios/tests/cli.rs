@@ -1,4 +1,4 @@
-//! `fedmock up` as a user runs it: the ready file appears once both servers accept
+//! The `fedmock` binary as a user runs it: `fedmock up`: the ready file appears once both servers accept
 //! connections, it holds what a client needs, the exchange works against it, and SIGTERM
 //! stops it cleanly.
 
@@ -72,5 +72,45 @@ async fn fedmock_up_serves_the_default_world_and_stops_cleanly() {
     );
     assert!(printed.contains("aws cognito-identity get-id"), "{printed}");
     assert!(!ready.exists(), "the ready file is removed on exit");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn fedmock_run_passes_the_library_and_fails_a_broken_scenario() {
+    let library = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
+    let dir = std::env::temp_dir().join(format!("fedmock-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let junit = dir.join("junit.xml");
+    let ok = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .arg("run")
+        .arg(&library)
+        .arg("--junit")
+        .arg(&junit)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(ok.stdout).unwrap();
+    assert!(ok.status.success(), "{table}");
+    assert!(table.contains("scenarios: 19 passed, 0 failed"), "{table}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(r#"<testsuite name="rust" tests="19" failures="0""#), "{xml}");
+
+    let broken = dir.join("broken.toml");
+    std::fs::write(
+        &broken,
+        "description = \"expects the wrong thing\"\n[[step]]\nid = \"okta\"\naction = \"token\"\n[[step]]\naction = \"get_id\"\nlogins = { \"{logins_key}\" = \"{okta.id_token}\" }\n",
+    )
+    .unwrap();
+    let failed = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .arg("run")
+        .arg(&broken)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    let reports: serde_json::Value = serde_json::from_slice(&failed.stdout).unwrap();
+    assert_eq!(
+        reports[0]["steps"][1]["got"],
+        "NotAuthorizedException: Invalid login token. Incorrect token audience."
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

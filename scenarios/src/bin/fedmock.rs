@@ -1,4 +1,6 @@
-//! `fedmock`: run a fake Okta and a fake Cognito Identity endpoint from the command line.
+//! `fedmock`: run a fake Okta and a fake Cognito Identity endpoint from the command line, and
+//! run federation scenarios against them. It lives in the `scenarios` crate because `run`
+//! needs the scenario runner, which needs the harness.
 //!
 //! `fedmock up` starts the default world (or `--config FILE`) on fixed ports, prints what a
 //! client needs, optionally writes it as JSON to `--ready-file` once both servers accept
@@ -28,6 +30,24 @@ enum Command {
     Up(UpArgs),
     /// Print the embedded default world, a starting point for --config.
     DefaultWorld,
+    /// Run scenario files or folders of them, each in its own world, through real clients.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Scenario files (`.toml`) or folders holding them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Clients to run Cognito/STS steps through (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "rust")]
+    clients: Vec<String>,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Also write the results as JUnit XML here, for CI systems.
+    #[arg(long)]
+    junit: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -71,6 +91,16 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Up(args) => {
             tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(up(args))
+        }
+        Command::Run(args) => {
+            let passed = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(run(args))?;
+            if !passed {
+                std::process::exit(1);
+            }
+            Ok(())
         }
     }
 }
@@ -125,6 +155,66 @@ async fn wait_for_stop() {
     }
     #[cfg(not(unix))]
     tokio::signal::ctrl_c().await.ok();
+}
+
+async fn run(args: RunArgs) -> anyhow::Result<bool> {
+    let clients = args
+        .clients
+        .iter()
+        .map(|name| match name.as_str() {
+            "rust" => Ok(scenarios::Client::Rust),
+            other => anyhow::bail!("unknown client {other:?}; this build runs: rust"),
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut files = Vec::new();
+    for path in &args.paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut runs = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        let name = file
+            .file_stem()
+            .map_or_else(|| file.display().to_string(), |s| s.to_string_lossy().into_owned());
+        let shown = file.display().to_string();
+        let scenario = scenarios::Scenario::parse(&shown, &text)?;
+        let clients = clients.clone();
+        // Scenarios run in parallel, each in worlds of its own.
+        runs.push(tokio::spawn(
+            async move { scenarios::run(&name, &shown, &scenario, &clients).await },
+        ));
+    }
+    let mut reports = Vec::new();
+    for run in runs {
+        reports.extend(run.await??);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        print!(
+            "{}",
+            scenarios::render_for_terminal(
+                &reports,
+                std::io::IsTerminal::is_terminal(&std::io::stdout())
+            )
+        );
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, scenarios::junit(&reports))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(reports.iter().all(scenarios::ScenarioReport::passed))
 }
 
 fn render(s: &WorldSummary) -> String {
