@@ -18,6 +18,7 @@ mod config;
 pub mod credentials;
 pub mod developer;
 mod error;
+pub mod explain;
 pub mod iam;
 pub mod identities;
 mod jwks;

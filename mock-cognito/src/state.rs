@@ -377,11 +377,7 @@ impl CognitoState {
     /// one of their client ids) and the public providers of its `SupportedLoginProviders`
     /// (`accounts.google.com`, …, `aud` = the app id). All are verified the same way: issuer,
     /// JWKS by discovery, audience, expiry.
-    pub(crate) fn trusted_provider(
-        &self,
-        pool: &Pool,
-        name: &str,
-    ) -> Result<Provider, Vec<String>> {
+    pub fn trusted_provider(&self, pool: &Pool, name: &str) -> Result<Provider, Vec<String>> {
         if let Some(p) = self.world().providers.get(name)
             && pool.providers.iter().any(|n| n == name)
         {

@@ -275,7 +275,10 @@ pub(crate) async fn verify_signature(
     Err(fail(format!("the signature does not verify with the published key for kid {kid:?}")))
 }
 
-fn check_audience(claims: &Map<String, Value>, accepted: &[String]) -> Result<(), TokenRejection> {
+pub(crate) fn check_audience(
+    claims: &Map<String, Value>,
+    accepted: &[String],
+) -> Result<(), TokenRejection> {
     let (claim, value) = match (claims.get("azp"), claims.get("aud")) {
         (Some(azp), _) => ("azp", azp),
         (None, Some(aud)) => ("aud", aud),

@@ -114,3 +114,44 @@ fn fedmock_run_passes_the_library_and_fails_a_broken_scenario() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn fedmock_explain_names_the_failing_check_aws_s_answer_and_the_fix() {
+    let fed = harness::Federation::start().await;
+    let (user, password) = fed.user();
+    let tokens =
+        fed.token(harness::TokenRequest::password(user, password, "openid")).await.unwrap();
+    let explain = |token: &str, extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+            .args(["explain", "--token", token, "--okta", fed.okta_url()])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let id = explain(tokens.id_token.as_deref().unwrap(), &[]);
+    assert!(
+        id.contains("5. azp (if present), else aud, is a client ID of the provider — FAIL"),
+        "{id}"
+    );
+    assert!(
+        id.contains(
+            "AWS answers: NotAuthorizedException: Invalid login token. Incorrect token audience."
+        ),
+        "{id}"
+    );
+    assert!(id.contains("add \"0oafedmock0client0001\" to the provider's client IDs"), "{id}");
+    assert!(
+        id.contains("4. the RS256 signature verifies with the issuer's JWKS — skipped"),
+        "{id}"
+    );
+
+    let access = explain(&tokens.access_token, &[]);
+    assert!(
+        access.ends_with("Verdict: accepted (the signature was not checked here).\n"),
+        "{access}"
+    );
+    let with_scheme = explain(&tokens.access_token, &["--logins-key", fed.issuer()]);
+    assert!(with_scheme.contains("AWS answers: NotAuthorizedException: Invalid login token. Issuer doesn't match providerName"), "{with_scheme}");
+}

@@ -32,6 +32,39 @@ enum Command {
     DefaultWorld,
     /// Run scenario files or folders of them, each in its own world, through real clients.
     Run(RunArgs),
+    /// Explain, check by check, what Cognito does with a token in Logins (offline).
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ExplainArgs {
+    /// The token (a real Okta token works: nothing is fetched).
+    #[arg(long, conflicts_with = "token_file", required_unless_present = "token_file")]
+    token: Option<String>,
+    /// A file holding the token.
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// The Logins key the app sends. Defaults to the token's iss without its scheme.
+    #[arg(long)]
+    logins_key: Option<String>,
+    /// A world file; defaults to the embedded default world.
+    #[arg(long, conflicts_with_all = ["pool_json", "provider_json"])]
+    config: Option<PathBuf>,
+    /// The base URL that `{okta}` stands for in the world.
+    #[arg(long, default_value = "http://127.0.0.1:8400")]
+    okta: String,
+    /// The pool to explain against. Defaults to the world's first.
+    #[arg(long)]
+    pool: Option<String>,
+    /// `aws cognito-identity describe-identity-pool` output, for a real configuration.
+    #[arg(long, requires = "provider_json")]
+    pool_json: Option<PathBuf>,
+    /// `aws iam get-open-id-connect-provider` output, for a real configuration.
+    #[arg(long, requires = "pool_json")]
+    provider_json: Option<PathBuf>,
+    /// The time to judge expiry at (epoch seconds). Defaults to now.
+    #[arg(long)]
+    now: Option<i64>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -91,6 +124,10 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Up(args) => {
             tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(up(args))
+        }
+        Command::Explain(args) => {
+            print!("{}", explain(args)?);
+            Ok(())
         }
         Command::Run(args) => {
             let passed = tokio::runtime::Builder::new_multi_thread()
@@ -155,6 +192,97 @@ async fn wait_for_stop() {
     }
     #[cfg(not(unix))]
     tokio::signal::ctrl_c().await.ok();
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<String> {
+    use harness::mock_cognito::verify::{Provider, strip_scheme};
+    let token = match (&args.token, &args.token_file) {
+        (Some(token), _) => token.trim().to_owned(),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .with_context(|| format!("reading {}", file.display()))?
+            .trim()
+            .to_owned(),
+        (None, None) => anyhow::bail!("give --token or --token-file"),
+    };
+    let iss = token
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p).ok()
+        })
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|c| c.get("iss").and_then(|i| i.as_str()).map(str::to_owned));
+    let key = args
+        .logins_key
+        .clone()
+        .or_else(|| iss.as_deref().map(|i| strip_scheme(i).to_owned()))
+        .unwrap_or_default();
+    let now = args.now.unwrap_or_else(|| harness::Clock::system().now());
+    let trusted: Result<Provider, Vec<String>> = match (&args.pool_json, &args.provider_json) {
+        (Some(pool_file), Some(provider_file)) => {
+            let read = |path: &PathBuf| -> anyhow::Result<serde_json::Value> {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not JSON", path.display()))
+            };
+            let (pool, provider) = (read(pool_file)?, read(provider_file)?);
+            let strings = |v: &serde_json::Value| -> Vec<String> {
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            };
+            let arns = strings(&pool["OpenIdConnectProviderARNs"]);
+            // get-open-id-connect-provider shows the URL without its scheme.
+            let name = provider["Url"].as_str().unwrap_or_default().to_owned();
+            let trusted_names: Vec<String> = arns
+                .iter()
+                .filter_map(|a| a.split_once(":oidc-provider/").map(|(_, n)| n.to_owned()))
+                .collect();
+            if name == key && trusted_names.contains(&name) {
+                let arn = arns.iter().find(|a| a.ends_with(&name)).cloned().unwrap_or_default();
+                Ok(Provider {
+                    url: format!("https://{name}"),
+                    name,
+                    arn,
+                    client_ids: strings(&provider["ClientIDList"]),
+                    thumbprints: vec![],
+                    created: 0,
+                })
+            } else {
+                Err(trusted_names)
+            }
+        }
+        _ => {
+            let mut world = match &args.config {
+                Some(path) => FederationConfig::from_toml(&std::fs::read_to_string(path)?)
+                    .with_context(|| format!("in {}", path.display()))?,
+                None => FederationConfig::default_world(),
+            };
+            world.resolve(args.okta.trim_end_matches('/'));
+            let cognito = harness::mock_cognito::CognitoState::new(
+                world.aws.clone(),
+                harness::mock_cognito::Clock::from_fn(move || now),
+            )?;
+            let pool_id = args
+                .pool
+                .clone()
+                .or_else(|| world.aws.identity_pools.first().and_then(|p| p.id.clone()))
+                .context("the world has no identity pool")?;
+            let pool =
+                cognito.pool(&pool_id).with_context(|| format!("no identity pool {pool_id}"))?;
+            cognito.trusted_provider(&pool, &key)
+        }
+    };
+    let checks = harness::mock_cognito::explain::explain(
+        &key,
+        &token,
+        trusted.as_ref().map_err(Clone::clone),
+        now,
+    );
+    Ok(harness::mock_cognito::explain::render(&key, &checks))
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<bool> {
