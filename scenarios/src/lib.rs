@@ -5,7 +5,8 @@
 //! `GetCredentialsForIdentity`, `GetOpenIdToken` or STS `AssumeRoleWithWebIdentity`, and expect
 //! `ok` (optionally a role, or the identity of an earlier step) or an AWS error type with its
 //! exact message. `library/` holds one scenario per known way the federation breaks, each with
-//! what users see and the fix.
+//! what users see and the fix. Steps run through the AWS SDK for Rust in process, or through
+//! the JavaScript v2/v3, boto3 and AWS CLI drivers in `drivers/` (see [`Client`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), scenarios::Error> {

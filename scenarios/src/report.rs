@@ -8,6 +8,16 @@ pub fn render(reports: &[ScenarioReport]) -> String {
     let mut rows =
         vec![["scenario", "step", "client", "expected", "got", "ms"].map(str::to_owned).to_vec()];
     for report in reports {
+        if let Some(install) = &report.skipped {
+            rows.push(vec![
+                report.scenario.clone(),
+                "-".to_owned(),
+                report.client.clone(),
+                "-".to_owned(),
+                format!("skipped: install with `{install}`"),
+                "0".to_owned(),
+            ]);
+        }
         for step in &report.steps {
             let mark = if step.passed { "" } else { "✗ " };
             rows.push(vec![
@@ -30,7 +40,13 @@ pub fn render(reports: &[ScenarioReport]) -> String {
         out.push('\n');
     }
     let passed = reports.iter().filter(|r| r.passed()).count();
-    out.push_str(&format!("scenarios: {passed} passed, {} failed\n", reports.len() - passed));
+    let failed = reports.iter().filter(|r| r.failed()).count();
+    let skipped = reports.len() - passed - failed;
+    out.push_str(&format!("scenarios: {passed} passed, {failed} failed"));
+    if skipped > 0 {
+        out.push_str(&format!(", {skipped} skipped (a client's runtime is missing)"));
+    }
+    out.push('\n');
     out
 }
 
@@ -74,10 +90,11 @@ pub fn junit(reports: &[ScenarioReport]) -> String {
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fedmock\">\n");
     for client in clients {
         let suite: Vec<&ScenarioReport> = reports.iter().filter(|r| r.client == client).collect();
-        let failures = suite.iter().filter(|r| !r.passed()).count();
+        let failures = suite.iter().filter(|r| r.failed()).count();
+        let skipped = suite.iter().filter(|r| r.skipped.is_some()).count();
         let seconds: u128 = suite.iter().flat_map(|r| r.steps.iter().map(|s| s.millis)).sum();
         out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">\n",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{:.3}\">\n",
             escape(client),
             suite.len(),
             seconds as f64 / 1000.0
@@ -90,6 +107,13 @@ pub fn junit(reports: &[ScenarioReport]) -> String {
                 escape(&report.scenario),
                 millis as f64 / 1000.0
             ));
+            if let Some(install) = &report.skipped {
+                out.push_str(&format!(
+                    ">\n      <skipped message=\"install with {}\"/>\n    </testcase>\n",
+                    escape(install)
+                ));
+                continue;
+            }
             match report.steps.iter().find(|s| !s.passed) {
                 Some(step) => out.push_str(&format!(
                     ">\n      <failure message=\"{}: expected {}, got {}\"/>\n    </testcase>\n",

@@ -39,12 +39,20 @@ pub struct ScenarioReport {
     pub client: String,
     /// Every step that ran (a failed step ends the scenario).
     pub steps: Vec<StepReport>,
+    /// Set when the client's runtime is missing here: the command that installs it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 impl ScenarioReport {
-    /// Whether every step passed.
+    /// Whether it ran and every step passed (a skipped run never passes).
     pub fn passed(&self) -> bool {
-        self.steps.iter().all(|s| s.passed)
+        self.skipped.is_none() && self.steps.iter().all(|s| s.passed)
+    }
+
+    /// Whether it ran and a step failed.
+    pub fn failed(&self) -> bool {
+        self.skipped.is_none() && !self.passed()
     }
 }
 
@@ -58,6 +66,15 @@ pub async fn run(
     let mut reports = Vec::new();
     for client in clients {
         let world = scenario.world(file)?;
+        if let Some(install) = client.missing() {
+            reports.push(ScenarioReport {
+                scenario: name.to_owned(),
+                client: client.name().to_owned(),
+                steps: Vec::new(),
+                skipped: Some(install),
+            });
+            continue;
+        }
         // A frozen clock, moved only by `clock` steps: a scenario's times never depend on how
         // long its steps take.
         let clock = Clock::fixed(Clock::system().now());
@@ -84,6 +101,7 @@ pub async fn run(
             scenario: name.to_owned(),
             client: client.name().to_owned(),
             steps,
+            skipped: None,
         });
     }
     Ok(reports)

@@ -155,3 +155,69 @@ async fn fedmock_explain_names_the_failing_check_aws_s_answer_and_the_fix() {
     let with_scheme = explain(&tokens.access_token, &["--logins-key", fed.issuer()]);
     assert!(with_scheme.contains("AWS answers: NotAuthorizedException: Invalid login token. Issuer doesn't match providerName"), "{with_scheme}");
 }
+
+#[test]
+fn fedmock_run_reports_a_missing_client_as_skipped_with_its_install_command_never_passed() {
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("library/access-token-default-audience.toml");
+    let dir = std::env::temp_dir().join(format!("fedmock-skip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let junit = dir.join("junit.xml");
+    let out = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["run", "--clients", "rust,js-v3", "--junit"])
+        .arg(&junit)
+        .arg(&scenario)
+        .env("FEDMOCK_DRIVERS", "/nonexistent/drivers")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{table}");
+    assert!(
+        table.contains("skipped: install with `(cd /nonexistent/drivers/node && npm ci)`"),
+        "{table}"
+    );
+    assert!(table.contains("scenarios: 1 passed, 0 failed, 1 skipped"), "{table}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(r#"<testsuite name="js-v3" tests="1" failures="0" skipped="1""#), "{xml}");
+
+    let unknown = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["run", "--clients", "js-v4"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    let err = String::from_utf8(unknown.stderr).unwrap();
+    assert!(err.contains("known: rust, js-v2, js-v3, boto3, aws-cli"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_external_client_s_refusal_fails_a_scenario_that_expected_success() {
+    if scenarios::Client::Boto3.missing().is_some()
+        && std::env::var_os("FEDMOCK_REQUIRE_CLIENTS").is_none()
+    {
+        eprintln!("boto3 is not installed here; skipping");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("fedmock-boto3-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("broken.toml");
+    std::fs::write(
+        &broken,
+        "description = \"expects success from a refused token\"\n[[step]]\nid = \"okta\"\naction = \"token\"\n[[step]]\naction = \"get_id\"\nlogins = { \"{logins_key}\" = \"{okta.id_token}\" }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["run", "--json", "--clients", "boto3"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reports[0]["client"], "boto3");
+    assert_eq!(
+        reports[0]["steps"][1]["got"],
+        "NotAuthorizedException: Invalid login token. Incorrect token audience."
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

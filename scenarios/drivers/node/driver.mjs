@@ -1,0 +1,101 @@
+// One scenario step through the AWS SDK for JavaScript, the way an application makes it.
+//
+// stdin: {"sdk": "v2" | "v3", "endpoint", "region", "action", "pool", "logins", "identity",
+//         "custom_role_arn", "role_arn", "web_identity_token", "session_name"}
+// stdout: {"ok": {...}} | {"error": {"type", "message"}} | {"failed": "why"}
+//
+// v2 calls the Cognito and STS operations with makeUnauthenticatedRequest, exactly what
+// AWS.CognitoIdentityCredentials and AWS.WebIdentityCredentials do; v3 sends the commands of
+// @aws-sdk/client-cognito-identity and @aws-sdk/client-sts, whose auth scheme for these
+// operations is smithy.api#noAuth. Neither needs AWS credentials; region and endpoint are set
+// on the client as each SDK documents.
+
+import { readFileSync } from "node:fs";
+
+const req = JSON.parse(readFileSync(0, "utf8"));
+const logins = Object.keys(req.logins ?? {}).length ? req.logins : undefined;
+const print = (value) => process.stdout.write(JSON.stringify(value));
+const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+
+async function v2() {
+  const AWS = (await import("aws-sdk")).default;
+  const opts = { region: req.region, endpoint: req.endpoint, maxRetries: 0 };
+  const call = (service, op, params) =>
+    new Promise((resolve, reject) =>
+      service.makeUnauthenticatedRequest(op, params, (err, data) => (err ? reject(err) : resolve(data))),
+    );
+  const cognito = new AWS.CognitoIdentity(opts);
+  switch (req.action) {
+    case "get_id": {
+      const out = await call(cognito, "getId", defined({ IdentityPoolId: req.pool, Logins: logins }));
+      return { identity_id: out.IdentityId };
+    }
+    case "get_credentials": {
+      const out = await call(cognito, "getCredentialsForIdentity", defined({
+        IdentityId: req.identity, Logins: logins, CustomRoleArn: req.custom_role_arn,
+      }));
+      return { identity_id: out.IdentityId, access_key_id: out.Credentials?.AccessKeyId };
+    }
+    case "get_open_id_token": {
+      const out = await call(cognito, "getOpenIdToken", defined({ IdentityId: req.identity, Logins: logins }));
+      return { identity_id: out.IdentityId, token: out.Token };
+    }
+    case "assume_role": {
+      const sts = new AWS.STS(opts);
+      const out = await call(sts, "assumeRoleWithWebIdentity", defined({
+        RoleArn: req.role_arn, RoleSessionName: req.session_name, WebIdentityToken: req.web_identity_token,
+      }));
+      return {
+        access_key_id: out.Credentials?.AccessKeyId, subject: out.SubjectFromWebIdentityToken,
+        audience: out.Audience, provider: out.Provider,
+      };
+    }
+  }
+  throw new Error(`unknown action ${req.action}`);
+}
+
+async function v3() {
+  const opts = { region: req.region, endpoint: req.endpoint, maxAttempts: 1 };
+  if (req.action === "assume_role") {
+    const { STSClient, AssumeRoleWithWebIdentityCommand } = await import("@aws-sdk/client-sts");
+    const out = await new STSClient(opts).send(new AssumeRoleWithWebIdentityCommand(defined({
+      RoleArn: req.role_arn, RoleSessionName: req.session_name, WebIdentityToken: req.web_identity_token,
+    })));
+    return {
+      access_key_id: out.Credentials?.AccessKeyId, subject: out.SubjectFromWebIdentityToken,
+      audience: out.Audience, provider: out.Provider,
+    };
+  }
+  const sdk = await import("@aws-sdk/client-cognito-identity");
+  const client = new sdk.CognitoIdentityClient(opts);
+  switch (req.action) {
+    case "get_id": {
+      const out = await client.send(new sdk.GetIdCommand(defined({ IdentityPoolId: req.pool, Logins: logins })));
+      return { identity_id: out.IdentityId };
+    }
+    case "get_credentials": {
+      const out = await client.send(new sdk.GetCredentialsForIdentityCommand(defined({
+        IdentityId: req.identity, Logins: logins, CustomRoleArn: req.custom_role_arn,
+      })));
+      return { identity_id: out.IdentityId, access_key_id: out.Credentials?.AccessKeyId };
+    }
+    case "get_open_id_token": {
+      const out = await client.send(new sdk.GetOpenIdTokenCommand(defined({ IdentityId: req.identity, Logins: logins })));
+      return { identity_id: out.IdentityId, token: out.Token };
+    }
+  }
+  throw new Error(`unknown action ${req.action}`);
+}
+
+try {
+  print({ ok: await (req.sdk === "v2" ? v2() : v3()) });
+} catch (err) {
+  // An AWS answer carries its type (v2: code, v3: name) and an HTTP status; anything else is a
+  // failure to make the call at all.
+  const status = err.statusCode ?? err.$metadata?.httpStatusCode;
+  if (status) {
+    print({ error: { type: req.sdk === "v2" ? err.code : err.name, message: err.message } });
+  } else {
+    print({ failed: String(err?.stack ?? err) });
+  }
+}
