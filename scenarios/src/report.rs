@@ -39,6 +39,17 @@ pub fn render(reports: &[ScenarioReport]) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
+    // Under the table, after a blank line: why each failed Cognito step was refused.
+    for report in reports {
+        for step in report.steps.iter().filter(|s| !s.passed) {
+            if let Some(why) = &step.explanation {
+                out.push_str(&format!(
+                    "\n✗ {} / {} ({}): what Cognito checks\n{why}",
+                    report.scenario, step.step, step.client
+                ));
+            }
+        }
+    }
     let passed = reports.iter().filter(|r| r.passed()).count();
     let failed = reports.iter().filter(|r| r.failed()).count();
     let skipped = reports.len() - passed - failed;
@@ -68,8 +79,10 @@ pub fn render_for_terminal(reports: &[ScenarioReport], colour: bool) -> String {
     }
     let lines: Vec<&str> = table.lines().collect();
     let mut out = String::new();
+    // The table ends at the first blank line (explanations follow it).
+    let rows = lines.iter().position(|l| l.is_empty()).unwrap_or(lines.len() - 1);
     for (i, line) in lines.iter().enumerate() {
-        let body = i > 0 && i + 1 < lines.len();
+        let body = i > 0 && i < rows;
         match (body, line.starts_with('✗')) {
             (true, true) => out.push_str(&format!("\x1b[31m{line}\x1b[0m\n")),
             (true, false) => out.push_str(&format!("\x1b[32m{line}\x1b[0m\n")),
@@ -116,10 +129,11 @@ pub fn junit(reports: &[ScenarioReport]) -> String {
             }
             match report.steps.iter().find(|s| !s.passed) {
                 Some(step) => out.push_str(&format!(
-                    ">\n      <failure message=\"{}: expected {}, got {}\"/>\n    </testcase>\n",
+                    ">\n      <failure message=\"{}: expected {}, got {}\">{}</failure>\n    </testcase>\n",
                     escape(&step.step),
                     escape(&step.expected),
-                    escape(&step.got)
+                    escape(&step.got),
+                    escape(step.explanation.as_deref().unwrap_or_default())
                 )),
                 None => out.push_str("/>\n"),
             }

@@ -28,6 +28,10 @@ pub struct StepReport {
     pub passed: bool,
     /// How long the step took.
     pub millis: u128,
+    /// For a failed Cognito step with `Logins`: every check Cognito makes, with the value
+    /// compared, the verdict, and the fix (mock-cognito's explain).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 /// One scenario's result for one client.
@@ -181,13 +185,16 @@ async fn run_step(
     label: &str,
     step: &Step,
 ) -> StepReport {
+    // References filled, so the report shows what was compared.
+    let expected = context.fill(&expected_text(step));
     let report = |client: &str, got: String, passed: bool| StepReport {
         step: label.to_owned(),
         client: client.to_owned(),
-        expected: expected_text(step),
+        expected: expected.clone(),
         got,
         passed,
         millis: 0,
+        explanation: None,
     };
     let action = step.action.expect("validated at parse time");
     let outcome = match action {
@@ -261,7 +268,11 @@ async fn run_step(
                     .unwrap_or_else(|| "fedmock-scenario".to_owned()),
             };
             let outcome = client.call(fed, call, &request).await;
-            return judge(fed, client.name(), context, step, outcome, report);
+            let judged = judge(fed, client.name(), context, step, outcome, report);
+            if judged.passed {
+                return judged;
+            }
+            return StepReport { explanation: explain_failure(fed, &request), ..judged };
         }
     };
     judge(fed, "-", context, step, outcome, report)
@@ -285,6 +296,27 @@ fn fill_value(context: &Context, value: Value) -> Value {
         }
         other => other,
     }
+}
+
+/// Why Cognito would refuse the step's `Logins`, check by check, judged against the running
+/// world at its clock's time (the signature is checked by the server, not here).
+fn explain_failure(fed: &Federation, call: &Call) -> Option<String> {
+    use harness::mock_cognito::explain;
+    let state = fed.cognito();
+    let pool = state.pool(&call.pool)?;
+    let now = fed.clock().now();
+    let text: String = call
+        .logins
+        .iter()
+        .map(|(key, token)| {
+            let trusted = state.trusted_provider(&pool, key);
+            explain::render(
+                key,
+                &explain::explain(key, token, trusted.as_ref().map_err(Clone::clone), now),
+            )
+        })
+        .collect();
+    (!text.is_empty()).then_some(text)
 }
 
 fn judge(

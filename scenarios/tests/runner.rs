@@ -19,6 +19,14 @@ async fn an_unexpected_refusal_fails_and_shows_the_aws_error() {
         ("ok", "NotAuthorizedException: Invalid login token. Incorrect token audience.")
     );
     assert_eq!(last.client, "rust");
+    // The report says why, check by check, and what fixes it.
+    let why = last.explanation.as_deref().expect("a failed Cognito step is explained");
+    assert!(why.contains("is a client ID of the provider — FAIL"), "{why}");
+    assert!(why.contains("add \"0oafedmock0client0001\" to the provider's client IDs"), "{why}");
+    assert!(report.steps[0].explanation.is_none());
+    let table = scenarios::render(std::slice::from_ref(&report));
+    assert!(table.contains("✗ t / step 2 (rust): what Cognito checks"), "{table}");
+    assert!(table.ends_with("scenarios: 0 passed, 1 failed\n"), "{table}");
 }
 
 #[tokio::test]

@@ -110,15 +110,19 @@ struct UpArgs {
     tls: bool,
 }
 fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // `up` logs every request; `run` and `explain` put what matters in their report, so the
+    // servers' request log stays quiet unless FEDMOCK_LOG asks for it.
+    let default_log = if matches!(cli.command, Command::Up(_)) { "info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FEDMOCK_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                .unwrap_or_else(|_| default_log.into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    match Cli::parse().command {
+    match cli.command {
         Command::DefaultWorld => {
             print!("{DEFAULT_WORLD_TOML}");
             Ok(())
