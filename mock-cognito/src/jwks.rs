@@ -3,10 +3,11 @@
 //!
 //! This is deliberately the only way mock-cognito gets keys, never a shortcut into
 //! mock-okta's memory, so it behaves the same against any OIDC issuer.
-//! Keys are cached per issuer for ten minutes of world time (Cognito "might return a
-//! `NoKeyFound` error until this cache refreshes … about ten minutes", cognito.md §2.2), and
-//! refetched at once when a token names a `kid` the cache does not hold. Concurrent misses
-//! share one fetch.
+//! Keys are cached per issuer for ten minutes of world time, and a `kid` the cache does not
+//! hold is refused until then, not refetched: the AWS docs say identity pools "might return a
+//! `NoKeyFound` error until this cache refreshes … wait about ten minutes" after a key
+//! rotation (cognito.md §2.2). The mock takes the strict reading, so a rotation that works
+//! against it also survives the real cache. Concurrent misses share one fetch.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -34,6 +35,16 @@ pub enum JwksError {
         kid: String,
         /// Where the keys were read.
         jwks_uri: String,
+    },
+    /// The cached keys (fetched less than ten minutes ago) do not hold the token's `kid`.
+    #[error("no key with kid {kid:?} in the keys cached from {jwks_uri} until {refresh_at}")]
+    NotCachedYet {
+        /// The `kid` the token names.
+        kid: String,
+        /// Where the cached keys were read.
+        jwks_uri: String,
+        /// The world time (epoch seconds) from which the keys are fetched again.
+        refresh_at: i64,
     },
 }
 
@@ -138,9 +149,14 @@ impl JwksCache {
             && self.clock.now() - snapshot.fetched_at < JWKS_TTL_SECS
         {
             let keys = snapshot.lookup(kid);
-            if !keys.is_empty() {
-                return Ok(keys);
+            if keys.is_empty() {
+                return Err(JwksError::NotCachedYet {
+                    kid: kid.unwrap_or("(none)").to_owned(),
+                    jwks_uri: snapshot.jwks_uri.clone(),
+                    refresh_at: snapshot.fetched_at + JWKS_TTL_SECS,
+                });
             }
+            return Ok(keys);
         }
         let _refreshing = entry.refresh.lock().await;
         // Another request may have refetched while this one waited: use its result.
@@ -254,7 +270,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn keys_are_cached_refetched_on_an_unknown_kid_and_after_the_ttl() {
+    async fn keys_are_cached_for_the_ttl_and_an_unknown_kid_waits_for_the_refresh() {
         let (iss, issuer) = start_issuer().await;
         *issuer.kids.lock().unwrap() = vec!["k1"];
         let now = Arc::new(std::sync::atomic::AtomicI64::new(1_000));
@@ -267,21 +283,33 @@ mod tests {
         assert_eq!(fetches(), 1, "a known kid is served from the cache");
 
         *issuer.kids.lock().unwrap() = vec!["k1", "k2"];
-        assert_eq!(cache.keys(&iss, Some("k2")).await.unwrap().len(), 1, "rotated-in key found");
-        assert_eq!(fetches(), 2, "an unknown kid refetches at once");
+        let err = cache.keys(&iss, Some("k2")).await.unwrap_err();
+        assert_eq!(
+            err,
+            JwksError::NotCachedYet {
+                kid: "k2".into(),
+                jwks_uri: format!("{iss}/keys"),
+                refresh_at: 1_000 + JWKS_TTL_SECS
+            },
+            "a rotated-in key is not seen before the cache refreshes"
+        );
+        now.fetch_add(JWKS_TTL_SECS - 1, Ordering::SeqCst);
+        assert!(cache.keys(&iss, Some("k2")).await.is_err(), "one second before the refresh");
+        assert_eq!(fetches(), 1, "an unknown kid does not refetch");
 
+        now.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(cache.keys(&iss, Some("k2")).await.unwrap().len(), 1, "after the TTL");
+        assert_eq!(fetches(), 2, "after the TTL the keys are fetched again");
+
+        now.fetch_add(JWKS_TTL_SECS, Ordering::SeqCst);
         let err = cache.keys(&iss, Some("k9")).await.unwrap_err();
         assert_eq!(err, JwksError::NoKey { kid: "k9".into(), jwks_uri: format!("{iss}/keys") });
         assert_eq!(fetches(), 3);
-
         assert_eq!(
             cache.keys(&iss, None).await.unwrap().len(),
             2,
             "no kid: every key is a candidate"
         );
-        now.fetch_add(JWKS_TTL_SECS, Ordering::SeqCst);
-        cache.keys(&iss, Some("k1")).await.unwrap();
-        assert_eq!(fetches(), 4, "after the TTL the keys are fetched again");
     }
 
     #[tokio::test]

@@ -258,6 +258,9 @@ pub(crate) async fn verify_signature(
         JwksError::NoKey { kid, jwks_uri } => {
             fail(format!("the issuer's JWKS ({jwks_uri}) has no key with kid {kid:?}"))
         }
+        JwksError::NotCachedYet { kid, jwks_uri, refresh_at } => fail(format!(
+            "kid {kid:?} is not among the keys cached from {jwks_uri}; identity pools cache an issuer's keys for about ten minutes, so a key rotated in since the last fetch is seen from {refresh_at} (publish new keys before signing with them, or wait)"
+        )),
         JwksError::Unreachable(why) => TokenRejection::KeysUnavailable { reason: why },
     })?;
     for key in keys {

@@ -41,6 +41,9 @@ pub enum Action {
     Mint,
     /// Moves the world clock.
     Clock,
+    /// Rotates an authorization server's signing keys (mock-okta): a new `kid` signs from now
+    /// on, the old key stays published. Results: `{id.kid}`.
+    RotateKeys,
     /// Cognito `GetId`.
     GetId,
     /// Cognito `GetCredentialsForIdentity`.
@@ -81,7 +84,8 @@ pub struct Step {
     pub action: Option<Action>,
     /// `token`: the grant (`password` or `client_credentials`). Defaults to `password`.
     pub grant: Option<String>,
-    /// `token`/`mint`: authorization server id, or `org`. Defaults to the world's first.
+    /// `token`/`mint`/`rotate_keys`: authorization server id, or `org`. Defaults to the
+    /// world's first.
     pub server: Option<String>,
     /// `token`/`mint`: the client. Defaults to the world's first.
     pub client: Option<String>,

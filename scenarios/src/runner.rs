@@ -197,11 +197,11 @@ async fn run_step(
         explanation: None,
     };
     let action = step.action.expect("validated at parse time");
+    let server = step.server.clone().unwrap_or_else(|| {
+        fed.config().okta.servers.first().map_or("org".to_owned(), |s| s.id.clone())
+    });
     let outcome = match action {
         Action::Token => {
-            let server = step.server.clone().unwrap_or_else(|| {
-                fed.config().okta.servers.first().map_or("org".to_owned(), |s| s.id.clone())
-            });
             let request = match step.grant.as_deref().unwrap_or("password") {
                 "client_credentials" => TokenRequest::client_credentials(),
                 _ => {
@@ -243,6 +243,10 @@ async fn run_step(
                 Err(err) => Outcome::Failed(err.to_string()),
             }
         }
+        Action::RotateKeys => match fed.rotate_keys(&server).await {
+            Ok(kid) => Outcome::Ok(json!({ "kid": kid })),
+            Err(err) => Outcome::Failed(err.to_string()),
+        },
         Action::Clock => {
             fed.clock().advance(step.advance.unwrap_or(0));
             Outcome::Ok(json!({"now": fed.clock().now().to_string()}))

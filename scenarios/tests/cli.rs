@@ -90,9 +90,9 @@ fn fedmock_run_passes_the_library_and_fails_a_broken_scenario() {
         .unwrap();
     let table = String::from_utf8(ok.stdout).unwrap();
     assert!(ok.status.success(), "{table}");
-    assert!(table.contains("scenarios: 19 passed, 0 failed"), "{table}");
+    assert!(table.contains("scenarios: 20 passed, 0 failed"), "{table}");
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains(r#"<testsuite name="rust" tests="19" failures="0""#), "{xml}");
+    assert!(xml.contains(r#"<testsuite name="rust" tests="20" failures="0""#), "{xml}");
 
     let broken = dir.join("broken.toml");
     std::fs::write(
