@@ -12,19 +12,23 @@ use std::collections::BTreeMap;
 use harness::FederationConfig;
 use harness::mock_okta::config::Claims;
 use harness::mock_okta::{Signing, TokenKind};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Error;
 
 /// One scenario file.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "fedmock scenario")]
 pub struct Scenario {
     /// What the scenario reproduces, and what users see.
     pub description: String,
-    /// A merge patch over the default world.
+    /// A merge patch over the default world (`fedmock default-world` prints it): tables merge,
+    /// anything else replaces.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub world: Option<toml::Table>,
     /// The steps, in order.
     #[serde(rename = "step")]
@@ -32,7 +36,7 @@ pub struct Scenario {
 }
 
 /// What a step does.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Tokens from mock-okta's token endpoint over HTTP.
@@ -55,7 +59,7 @@ pub enum Action {
 }
 
 /// What a step must end with.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(untagged)]
 pub enum Expect {
     /// `"ok"`.
@@ -75,12 +79,13 @@ pub enum Expect {
 }
 
 /// One step.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// The name later steps use to refer to this one's results.
     pub id: Option<String>,
     /// What it does.
+    #[schemars(required)]
     pub action: Option<Action>,
     /// `token`: the grant (`password` or `client_credentials`). Defaults to `password`.
     pub grant: Option<String>,
@@ -96,10 +101,15 @@ pub struct Step {
     /// `token`: scopes. Defaults to `openid`.
     pub scope: Option<String>,
     /// `mint`: `access` or `id`. Defaults to `access`.
+    #[serde(default)]
+    #[schemars(schema_with = "token_kind")]
     pub token: Option<TokenKind>,
     /// `mint`: claims merged over Okta's (`null` removes one).
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub claims: Option<Claims>,
     /// `mint`: how to sign.
+    #[serde(default)]
+    #[schemars(schema_with = "signing")]
     pub signing: Option<Signing>,
     /// `clock`: seconds to move the world clock.
     pub advance: Option<i64>,
@@ -126,7 +136,30 @@ pub struct Step {
     pub expect_same_identity_as: Option<String>,
 }
 
+fn token_kind(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "enum": ["access", "id"] })
+}
+
+fn signing(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "How the token is signed (mock-okta signing faults).",
+        "type": "object",
+        "properties": {
+            "kind": { "enum": ["normal", "unpublished_key", "tampered_signature", "unknown_kid", "alg_none", "hs256"] },
+            "secret": { "type": "string", "description": "hs256: the HMAC secret." }
+        },
+        "required": ["kind"],
+        "additionalProperties": false
+    })
+}
+
 impl Scenario {
+    /// The JSON Schema of scenario files, for editors (`#:schema` in a TOML file) and
+    /// validators; derived from the same types the parser uses.
+    pub fn json_schema() -> Value {
+        serde_json::to_value(schemars::schema_for!(Scenario)).expect("a schema serialises")
+    }
+
     /// Parses a scenario; errors name the file, line and field.
     pub fn parse(file: &str, text: &str) -> Result<Self, Error> {
         let scenario: Scenario = toml::from_str(text)

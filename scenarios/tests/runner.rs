@@ -69,3 +69,33 @@ fn the_table_ends_with_a_summary_test_runners_read() {
     let table = scenarios::render(&[]);
     assert!(table.ends_with("scenarios: 0 passed, 0 failed\n"), "{table}");
 }
+
+#[test]
+fn the_committed_json_schema_is_the_one_the_parser_s_types_give() {
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../scenario.schema.json")).unwrap();
+    assert_eq!(
+        committed,
+        Scenario::json_schema(),
+        "regenerate: cargo run -p scenarios --bin fedmock -- schema > scenarios/scenario.schema.json"
+    );
+    // Editors find it through the `#:schema` line every library file starts with.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(text.starts_with("#:schema ../scenario.schema.json\n"));
+    }
+}
+
+#[test]
+fn a_bad_scenario_names_the_file_line_and_field() {
+    let err = Scenario::parse(
+        "bad.toml",
+        "description = \"d\"\n[[step]]\naction = \"get_id\"\nlogin = {}\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("bad.toml: "), "{err}");
+    assert!(err.contains("line 4"), "{err}");
+    assert!(err.contains("unknown field `login`"), "{err}");
+}

@@ -34,6 +34,8 @@ enum Command {
     Run(RunArgs),
     /// Explain, check by check, what Cognito does with a token in Logins (offline).
     Explain(ExplainArgs),
+    /// Print the JSON Schema of scenario files (scenarios/scenario.schema.json).
+    Schema,
 }
 
 #[derive(clap::Args, Debug)]
@@ -123,6 +125,10 @@ fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match cli.command {
+        Command::Schema => {
+            println!("{:#}", scenarios::Scenario::json_schema());
+            Ok(())
+        }
         Command::DefaultWorld => {
             print!("{DEFAULT_WORLD_TOML}");
             Ok(())
