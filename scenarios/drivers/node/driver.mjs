@@ -6,8 +6,9 @@
 //
 // v2 calls the Cognito and STS operations with makeUnauthenticatedRequest, exactly what
 // AWS.CognitoIdentityCredentials and AWS.WebIdentityCredentials do; v3 sends the commands of
-// @aws-sdk/client-cognito-identity and @aws-sdk/client-sts, whose auth scheme for these
-// operations is smithy.api#noAuth. Neither needs AWS credentials; region and endpoint are set
+// @aws-sdk/client-cognito-identity and @aws-sdk/client-sts (auth scheme smithy.api#noAuth for
+// these operations), and gets credentials through fromCognitoIdentity, the provider under
+// fromCognitoIdentityPool. Neither needs AWS credentials; region and endpoint are set
 // on the client as each SDK documents.
 
 import { readFileSync } from "node:fs";
@@ -74,10 +75,13 @@ async function v3() {
       return { identity_id: out.IdentityId };
     }
     case "get_credentials": {
-      const out = await client.send(new sdk.GetCredentialsForIdentityCommand(defined({
-        IdentityId: req.identity, Logins: logins, CustomRoleArn: req.custom_role_arn,
-      })));
-      return { identity_id: out.IdentityId, access_key_id: out.Credentials?.AccessKeyId };
+      // The credential provider apps use (fromCognitoIdentityPool is GetId + this one).
+      const { fromCognitoIdentity } = await import("@aws-sdk/credential-provider-cognito-identity");
+      const provider = fromCognitoIdentity(defined({
+        identityId: req.identity, logins, customRoleArn: req.custom_role_arn, clientConfig: opts,
+      }));
+      const creds = await provider();
+      return { identity_id: creds.identityId, access_key_id: creds.accessKeyId };
     }
     case "get_open_id_token": {
       const out = await client.send(new sdk.GetOpenIdTokenCommand(defined({ IdentityId: req.identity, Logins: logins })));
