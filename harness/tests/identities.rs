@@ -44,6 +44,15 @@ fn second_key(fed: &Federation) -> String {
     fed.logins_key().replace("/oauth2/default", "/oauth2/second")
 }
 
+/// GetId with `logins` through the SDK: the identity id, or AWS's error type and message.
+async fn get_id(fed: &Federation, logins: &[(&str, &str)]) -> Result<String, (String, String)> {
+    let mut call = fed.cognito_client().get_id().identity_pool_id(fed.pool_id());
+    for (key, token) in logins {
+        call = call.logins(*key, *token);
+    }
+    call.send().await.map(|out| out.identity_id.unwrap_or_default()).map_err(error)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_parallel_get_id_calls_for_one_user_yield_one_identity() {
     let fed = Federation::builder().worker_threads(2).start().await.unwrap();
@@ -93,33 +102,11 @@ async fn a_second_provider_s_login_links_to_the_identity() {
         token(&fed, "alice@example.com", "default").await,
         token(&fed, "alice@example.com", "second").await,
     );
-    let client = fed.cognito_client();
-    let x = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &a)
-        .send()
-        .await
-        .unwrap()
-        .identity_id
-        .unwrap();
-    let linked = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &a)
-        .logins(second_key(&fed), &b)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(linked.identity_id(), Some(x.as_str()));
-    let only_b = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(second_key(&fed), &b)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(only_b.identity_id(), Some(x.as_str()), "the linked login finds the same identity");
+    let x = get_id(&fed, &[(fed.logins_key(), &a)]).await.unwrap();
+    let linked = get_id(&fed, &[(fed.logins_key(), &a), (&second_key(&fed), &b)]).await.unwrap();
+    assert_eq!(linked, x);
+    let only_b = get_id(&fed, &[(&second_key(&fed), &b)]).await.unwrap();
+    assert_eq!(only_b, x, "the linked login finds the same identity");
     let described = admin(&fed).describe_identity().identity_id(&x).send().await.unwrap();
     let mut logins = described.logins().to_vec();
     logins.sort();
@@ -139,34 +126,11 @@ async fn logins_of_two_identities_merge_them_and_the_other_is_disabled() {
         token(&fed, "alice@example.com", "second").await,
     );
     let client = fed.cognito_client();
-    let x = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &a)
-        .send()
-        .await
-        .unwrap()
-        .identity_id
-        .unwrap();
-    let y = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(second_key(&fed), &b)
-        .send()
-        .await
-        .unwrap()
-        .identity_id
-        .unwrap();
+    let x = get_id(&fed, &[(fed.logins_key(), &a)]).await.unwrap();
+    let y = get_id(&fed, &[(&second_key(&fed), &b)]).await.unwrap();
     assert_ne!(x, y);
-    let merged = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &a)
-        .logins(second_key(&fed), &b)
-        .send()
-        .await
-        .unwrap();
-    let parent = merged.identity_id().unwrap().to_owned();
+    let merged = get_id(&fed, &[(fed.logins_key(), &a), (&second_key(&fed), &b)]).await.unwrap();
+    let parent = merged;
     let other = if parent == x { y } else { x };
     let admin = admin(&fed);
     let all = admin
@@ -203,36 +167,17 @@ async fn logins_of_two_identities_merge_them_and_the_other_is_disabled() {
 #[tokio::test]
 async fn a_second_login_of_the_same_provider_is_a_conflict() {
     let fed = two_provider_world().await;
-    let client = fed.cognito_client();
     let alice_a = token(&fed, "alice@example.com", "default").await;
     let bob_a = token(&fed, "bob@example.com", "default").await;
     let bob_b = token(&fed, "bob@example.com", "second").await;
     // Bob's identity has logins of both providers; Alice's has the first provider only.
-    client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &bob_a)
-        .logins(second_key(&fed), &bob_b)
-        .send()
-        .await
-        .unwrap();
-    client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &alice_a)
-        .send()
-        .await
-        .unwrap();
+    get_id(&fed, &[(fed.logins_key(), &bob_a), (&second_key(&fed), &bob_b)]).await.unwrap();
+    get_id(&fed, &[(fed.logins_key(), &alice_a)]).await.unwrap();
     // Merging them would give one identity two logins of the first provider.
-    let err = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &alice_a)
-        .logins(second_key(&fed), &bob_b)
-        .send()
+    let err = get_id(&fed, &[(fed.logins_key(), &alice_a), (&second_key(&fed), &bob_b)])
         .await
         .unwrap_err();
-    assert_eq!(error(err).0, "ResourceConflictException");
+    assert_eq!(err.0, "ResourceConflictException");
 }
 
 #[tokio::test]
@@ -245,25 +190,8 @@ async fn identities_are_described_paged_deleted_and_unlinked() {
         token(&fed, "alice@example.com", "second").await,
     );
     let bob = token(&fed, "bob@example.com", "default").await;
-    let x = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &a)
-        .logins(second_key(&fed), &b)
-        .send()
-        .await
-        .unwrap()
-        .identity_id
-        .unwrap();
-    let z = client
-        .get_id()
-        .identity_pool_id(fed.pool_id())
-        .logins(fed.logins_key(), &bob)
-        .send()
-        .await
-        .unwrap()
-        .identity_id
-        .unwrap();
+    let x = get_id(&fed, &[(fed.logins_key(), &a), (&second_key(&fed), &b)]).await.unwrap();
+    let z = get_id(&fed, &[(fed.logins_key(), &bob)]).await.unwrap();
 
     let first = admin
         .list_identities()
