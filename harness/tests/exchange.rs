@@ -8,14 +8,13 @@ use harness::mock_okta::UserConfig;
 use harness::{Clock, Federation, TokenRequest};
 use serde_json::json;
 
+mod common;
+
 /// The error type and message of an SDK call that must fail.
 fn aws_error<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     result: Result<T, SdkError<E, R>>,
 ) -> (String, String) {
-    let err = result.expect_err("the call must be refused");
-    let SdkError::ServiceError(service) = err else { panic!("not an AWS error answer: {err:?}") };
-    let e = service.err();
-    (e.code().unwrap_or_default().to_owned(), e.message().unwrap_or_default().to_owned())
+    common::aws_error(result.expect_err("the call must be refused"))
 }
 
 fn not_authorized(message: &str) -> (String, String) {
@@ -30,12 +29,7 @@ async fn password_tokens(fed: &Federation) -> harness::TokenResponse {
 }
 
 async fn get_id(fed: &Federation, key: &str, token: &str) -> Result<String, (String, String)> {
-    let client = fed.cognito_client();
-    let result = client.get_id().identity_pool_id(fed.pool_id()).logins(key, token).send().await;
-    match result {
-        Ok(out) => Ok(out.identity_id.expect("GetId returns an id")),
-        Err(err) => Err(aws_error::<(), _, _>(Err(err))),
-    }
+    common::get_id(fed, &[(key, token)]).await
 }
 
 /// The default world plus a second user, Bob.

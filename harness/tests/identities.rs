@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{admin, aws_error as error};
+use common::{admin, aws_error as error, get_id};
 use harness::mock_cognito::OidcProviderConfig;
 use harness::mock_okta::{AuthServerConfig, UserConfig};
 use harness::{Federation, TokenRequest};
@@ -42,15 +42,6 @@ async fn token(fed: &Federation, login: &str, server: &str) -> String {
 
 fn second_key(fed: &Federation) -> String {
     fed.logins_key().replace("/oauth2/default", "/oauth2/second")
-}
-
-/// GetId with `logins` through the SDK: the identity id, or AWS's error type and message.
-async fn get_id(fed: &Federation, logins: &[(&str, &str)]) -> Result<String, (String, String)> {
-    let mut call = fed.cognito_client().get_id().identity_pool_id(fed.pool_id());
-    for (key, token) in logins {
-        call = call.logins(*key, *token);
-    }
-    call.send().await.map(|out| out.identity_id.unwrap_or_default()).map_err(error)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

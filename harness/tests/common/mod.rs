@@ -55,3 +55,15 @@ where
 pub fn admin(fed: &harness::Federation) -> aws_sdk_cognitoidentity::Client {
     aws_sdk_cognitoidentity::Client::new(&fed.admin_sdk_config())
 }
+
+/// GetId with `logins` through the SDK: the identity id, or AWS's error type and message.
+pub async fn get_id(
+    fed: &harness::Federation,
+    logins: &[(&str, &str)],
+) -> Result<String, (String, String)> {
+    let mut call = fed.cognito_client().get_id().identity_pool_id(fed.pool_id());
+    for (key, token) in logins {
+        call = call.logins(*key, *token);
+    }
+    call.send().await.map(|out| out.identity_id.unwrap_or_default()).map_err(aws_error)
+}
