@@ -33,6 +33,10 @@ pub struct Scenario {
     /// The steps, in order.
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
+    /// The file's text, to name lines in errors found after parsing.
+    #[serde(skip)]
+    #[schemars(skip)]
+    text: Option<String>,
 }
 
 /// What a step does.
@@ -162,8 +166,9 @@ impl Scenario {
 
     /// Parses a scenario; errors name the file, line and field.
     pub fn parse(file: &str, text: &str) -> Result<Self, Error> {
-        let scenario: Scenario = toml::from_str(text)
+        let mut scenario: Scenario = toml::from_str(text)
             .map_err(|e| Error::Parse { file: file.to_owned(), message: e.to_string() })?;
+        scenario.text = Some(text.to_owned());
         for (i, step) in scenario.steps.iter().enumerate() {
             let name = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
             if step.action.is_none() {
@@ -193,8 +198,31 @@ impl Scenario {
         if let Some(patch) = &self.world {
             merge(&mut world, serde_json::to_value(patch).expect("TOML converts to JSON"));
         }
-        serde_json::from_value(world)
-            .map_err(|e| Error::Parse { file: file.to_owned(), message: format!("[world]: {e}") })
+        serde_path_to_error::deserialize(world).map_err(|e| {
+            let path = e.path().to_string();
+            let at = self.line_of(&path).map(|l| format!("line {l}, ")).unwrap_or_default();
+            Error::Parse {
+                file: file.to_owned(),
+                message: format!("{at}world.{path}: {}", e.into_inner()),
+            }
+        })
+    }
+
+    /// The line of the scenario's text where the world field at `path` (`aws.pools[0].x`) is
+    /// written: the first line after `[world` that sets its last key. `None` when the key is
+    /// not written there (a field the patch omitted that the merged world needs).
+    fn line_of(&self, path: &str) -> Option<usize> {
+        let text = self.text.as_deref()?;
+        let key = path.rsplit('.').next()?.split('[').next()?;
+        let start = text.lines().position(|l| l.trim_start().starts_with("[world"))?;
+        let sets_key = |line: &str| {
+            let line = line.trim_start();
+            [format!("{key} ="), format!("{key}="), format!("\"{key}\"")]
+                .iter()
+                .any(|p| line.starts_with(p.as_str()) || line.contains(&format!(" {p}")))
+                || line.starts_with('[') && line.contains(&format!(".{key}]"))
+        };
+        text.lines().enumerate().skip(start).find(|(_, l)| sets_key(l)).map(|(i, _)| i + 1)
     }
 }
 

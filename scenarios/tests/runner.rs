@@ -99,3 +99,14 @@ fn a_bad_scenario_names_the_file_line_and_field() {
     assert!(err.contains("line 4"), "{err}");
     assert!(err.contains("unknown field `login`"), "{err}");
 }
+
+#[test]
+fn a_bad_world_patch_names_the_line_and_the_field_path() {
+    let text = "description = \"d\"\n\n[world.aws]\nregion = \"us-east-1\"\n\n[[world.aws.oidc_providers]]\nurl = \"{okta}/oauth2/default\"\nclient_idz = [\"x\"]\n\n[[step]]\naction = \"get_id\"\n";
+    let scenario = Scenario::parse("bad.toml", text).unwrap();
+    let err = scenario.world("bad.toml").unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "bad.toml: line 8, world.aws.oidc_providers[0].client_idz: unknown field `client_idz`, expected `url` or `client_ids`"
+    );
+}
