@@ -392,6 +392,16 @@ impl TokenRequest {
         self
     }
 
+    /// The form fields the request sends (grant, credentials, scope, extra parameters).
+    pub fn form(&self) -> &[(String, String)] {
+        &self.form
+    }
+
+    /// The authorization server it goes to, if chosen (`org` for the org server).
+    pub fn server_id(&self) -> Option<&str> {
+        self.server.as_deref()
+    }
+
     /// Adds or replaces a form field.
     pub fn param(mut self, name: &str, value: &str) -> Self {
         self.form.retain(|(k, _)| k != name);

@@ -14,12 +14,12 @@ use std::process::Stdio;
 use std::sync::OnceLock;
 
 use aws_sdk_cognitoidentity::error::ProvideErrorMetadata;
-use harness::Federation;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
 use crate::model::Action;
+use crate::target::Endpoints;
 
 /// A client that runs Cognito/STS steps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -66,10 +66,10 @@ impl Client {
     }
 
     /// Runs one call.
-    pub async fn call(self, fed: &Federation, action: Action, call: &Call) -> Outcome {
+    pub async fn call(self, endpoints: &Endpoints, action: Action, call: &Call) -> Outcome {
         match self {
-            Client::Rust => rust(fed, action, call).await,
-            external => drive(external, fed, action, call).await,
+            Client::Rust => rust(endpoints, action, call).await,
+            external => drive(external, endpoints, action, call).await,
         }
     }
 }
@@ -160,8 +160,8 @@ fn refused<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     }
 }
 
-async fn rust(fed: &Federation, action: Action, call: &Call) -> Outcome {
-    let cognito = fed.cognito_client();
+async fn rust(endpoints: &Endpoints, action: Action, call: &Call) -> Outcome {
+    let cognito = &endpoints.cognito;
     let logins = (!call.logins.is_empty()).then(|| call.logins.clone().into_iter().collect());
     match action {
         Action::GetId => {
@@ -201,8 +201,8 @@ async fn rust(fed: &Federation, action: Action, call: &Call) -> Outcome {
             }
         }
         Action::AssumeRole => {
-            let result = fed
-                .sts_client()
+            let result = endpoints
+                .sts
                 .assume_role_with_web_identity()
                 .set_role_arn(call.role_arn.clone())
                 .role_session_name(&call.session_name)
@@ -234,12 +234,12 @@ fn action_name(action: Action) -> Option<&'static str> {
 }
 
 /// Runs `call` through an external client's driver program.
-async fn drive(client: Client, fed: &Federation, action: Action, call: &Call) -> Outcome {
+async fn drive(client: Client, endpoints: &Endpoints, action: Action, call: &Call) -> Outcome {
     let Some(name) = action_name(action) else {
         return Outcome::Failed(format!("{action:?} is not a client call"));
     };
-    let endpoint = fed.cognito_endpoint();
-    let region = fed.region();
+    let endpoint = endpoints.url.clone();
+    let region = endpoints.region.as_str();
     let (mut command, input) = match client {
         Client::JsV2 | Client::JsV3 => {
             let mut command = tokio::process::Command::new("node");

@@ -21,11 +21,13 @@ mod clients;
 mod model;
 mod report;
 mod runner;
+mod target;
 
 pub use clients::{Call, Client, Outcome};
 pub use model::{Action, Expect, Scenario, Step};
 pub use report::{junit, render, render_for_terminal};
-pub use runner::{ScenarioReport, StepReport, run};
+pub use runner::{ScenarioReport, StepReport, run, run_against};
+pub use target::Endpoints;
 
 /// Errors of the scenario library.
 #[derive(Debug, thiserror::Error)]

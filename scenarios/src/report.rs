@@ -14,7 +14,7 @@ pub fn render(reports: &[ScenarioReport]) -> String {
                 "-".to_owned(),
                 report.client.clone(),
                 "-".to_owned(),
-                format!("skipped: install with `{install}`"),
+                format!("skipped: {install}"),
                 "0".to_owned(),
             ]);
         }
@@ -55,7 +55,7 @@ pub fn render(reports: &[ScenarioReport]) -> String {
     let skipped = reports.len() - passed - failed;
     out.push_str(&format!("scenarios: {passed} passed, {failed} failed"));
     if skipped > 0 {
-        out.push_str(&format!(", {skipped} skipped (a client's runtime is missing)"));
+        out.push_str(&format!(", {skipped} skipped"));
     }
     out.push('\n');
     out
@@ -122,7 +122,7 @@ pub fn junit(reports: &[ScenarioReport]) -> String {
             ));
             if let Some(install) = &report.skipped {
                 out.push_str(&format!(
-                    ">\n      <skipped message=\"install with {}\"/>\n    </testcase>\n",
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
                     escape(install)
                 ));
                 continue;

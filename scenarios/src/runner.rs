@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use harness::mock_okta::{MintRequest, TokenKind};
-use harness::{Clock, Federation, TokenRequest};
+use harness::{Clock, Federation, TokenRequest, WorldSummary};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Error;
 use crate::clients::{Call, Client, Outcome};
 use crate::model::{Action, Expect, Scenario, Step};
+use crate::target::{Endpoints, Running, Target};
 
 /// One step's result.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -43,7 +44,8 @@ pub struct ScenarioReport {
     pub client: String,
     /// Every step that ran (a failed step ends the scenario).
     pub steps: Vec<StepReport>,
-    /// Set when the client's runtime is missing here: the command that installs it.
+    /// Set when it did not run, and why: the client's runtime is missing here (with the
+    /// command that installs it), or the scenario needs a world of its own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
 }
@@ -67,33 +69,70 @@ pub async fn run(
     scenario: &Scenario,
     clients: &[Client],
 ) -> Result<Vec<ScenarioReport>, Error> {
+    run_on(name, file, scenario, clients, None).await
+}
+
+/// Runs `scenario` once per client against endpoints already running (`fedmock up
+/// --ready-file`'s summary). A scenario that needs a world of its own is skipped, saying why
+/// ([`Scenario::needs_own_world`]). Scenarios sharing endpoints must run one at a time (their clock
+/// moves would collide).
+pub async fn run_against(
+    name: &str,
+    file: &str,
+    scenario: &Scenario,
+    clients: &[Client],
+    endpoints: &WorldSummary,
+) -> Result<Vec<ScenarioReport>, Error> {
+    run_on(name, file, scenario, clients, Some(endpoints)).await
+}
+
+async fn run_on(
+    name: &str,
+    file: &str,
+    scenario: &Scenario,
+    clients: &[Client],
+    running: Option<&WorldSummary>,
+) -> Result<Vec<ScenarioReport>, Error> {
     let mut reports = Vec::new();
     for client in clients {
         let world = scenario.world(file)?;
+        let skip = |reason: String| ScenarioReport {
+            scenario: name.to_owned(),
+            client: client.name().to_owned(),
+            steps: Vec::new(),
+            skipped: Some(reason),
+        };
         if let Some(install) = client.missing() {
-            reports.push(ScenarioReport {
-                scenario: name.to_owned(),
-                client: client.name().to_owned(),
-                steps: Vec::new(),
-                skipped: Some(install),
-            });
+            reports.push(skip(format!("install with `{install}`")));
             continue;
         }
-        // A frozen clock, moved only by `clock` steps: a scenario's times never depend on how
-        // long its steps take.
-        let clock = Clock::fixed(Clock::system().now());
-        let fed = Federation::builder()
-            .config(world)
-            .clock(clock)
-            .start()
-            .await
-            .map_err(|e| Error::World(e.to_string()))?;
-        let mut context = Context::new(&fed);
+        let target = match running {
+            Some(_) if scenario.needs_own_world().is_some() => {
+                reports.push(skip(scenario.needs_own_world().unwrap_or_default().to_owned()));
+                continue;
+            }
+            Some(summary) => Target::Running(Running::new(summary.clone())),
+            None => {
+                // A frozen clock, moved only by `clock` steps: a scenario's times never
+                // depend on how long its steps take.
+                let clock = Clock::fixed(Clock::system().now());
+                let fed = Federation::builder()
+                    .config(world)
+                    .clock(clock)
+                    .start()
+                    .await
+                    .map_err(|e| Error::World(e.to_string()))?;
+                Target::Own(fed)
+            }
+        };
+        target.freeze().await.map_err(Error::World)?;
+        let endpoints = target.endpoints();
+        let mut context = Context::new(&target.summary());
         let mut steps = Vec::new();
         for (i, step) in scenario.steps.iter().enumerate() {
             let label = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
             let started = Instant::now();
-            let report = run_step(&fed, client, &mut context, &label, step).await;
+            let report = run_step(&target, &endpoints, client, &mut context, &label, step).await;
             let report = StepReport { millis: started.elapsed().as_millis(), ..report };
             let failed = !report.passed;
             steps.push(report);
@@ -101,6 +140,7 @@ pub async fn run(
                 break;
             }
         }
+        target.restore_clock().await.map_err(Error::World)?;
         reports.push(ScenarioReport {
             scenario: name.to_owned(),
             client: client.name().to_owned(),
@@ -117,17 +157,18 @@ struct Context {
 }
 
 impl Context {
-    fn new(fed: &Federation) -> Self {
-        let mut values = HashMap::new();
-        values.insert("okta".to_owned(), fed.okta_url().to_owned());
-        values.insert(
-            "okta_host".to_owned(),
-            fed.okta_url().split_once("://").map_or("", |(_, h)| h).to_owned(),
-        );
-        values.insert("issuer".to_owned(), fed.issuer().to_owned());
-        values.insert("logins_key".to_owned(), fed.logins_key().to_owned());
-        values.insert("pool".to_owned(), fed.pool_id().to_owned());
-        values.insert("client_id".to_owned(), fed.client_id().to_owned());
+    fn new(world: &WorldSummary) -> Self {
+        let okta_host = world.okta_url.split_once("://").map_or("", |(_, h)| h).to_owned();
+        let values = HashMap::from([
+            ("okta".to_owned(), world.okta_url.clone()),
+            ("okta_host".to_owned(), okta_host),
+            ("issuer".to_owned(), world.issuer.clone()),
+            ("logins_key".to_owned(), world.logins_key.clone()),
+            ("pool".to_owned(), world.identity_pool_id.clone()),
+            ("client_id".to_owned(), world.client_id.clone()),
+            ("username".to_owned(), world.username.clone()),
+            ("password".to_owned(), world.password.clone()),
+        ]);
         Self { values }
     }
 
@@ -179,7 +220,8 @@ fn expected_text(step: &Step) -> String {
 }
 
 async fn run_step(
-    fed: &Federation,
+    target: &Target,
+    endpoints: &Endpoints,
     client: &Client,
     context: &mut Context,
     label: &str,
@@ -197,31 +239,20 @@ async fn run_step(
         explanation: None,
     };
     let action = step.action.expect("validated at parse time");
-    let server = step.server.clone().unwrap_or_else(|| {
-        fed.config().okta.servers.first().map_or("org".to_owned(), |s| s.id.clone())
-    });
+    let server = step.server.clone().unwrap_or_else(|| target.default_server());
     let outcome = match action {
         Action::Token => {
             let request = match step.grant.as_deref().unwrap_or("password") {
                 "client_credentials" => TokenRequest::client_credentials(),
-                _ => {
-                    let (default_user, default_password) = fed.user();
-                    TokenRequest::password(
-                        step.user.as_deref().unwrap_or(default_user),
-                        step.password.as_deref().unwrap_or(default_password),
-                        step.scope.as_deref().unwrap_or("openid"),
-                    )
-                }
-            };
-            let mut request = request.server(&server);
-            if let Some(client) = &step.client {
-                request = request.client(client);
-            }
-            match fed.token(request).await {
-                Ok(tokens) => Outcome::Ok(
-                    json!({"access_token": tokens.access_token, "id_token": tokens.id_token}),
+                _ => TokenRequest::password(
+                    &context.fill(step.user.as_deref().unwrap_or("{username}")),
+                    &context.fill(step.password.as_deref().unwrap_or("{password}")),
+                    step.scope.as_deref().unwrap_or("openid"),
                 ),
-                Err(err) => Outcome::Failed(err.to_string()),
+            };
+            match target.token(request.server(&server), step.client.as_deref()).await {
+                Ok(tokens) => Outcome::Ok(tokens),
+                Err(err) => Outcome::Failed(err),
             }
         }
         Action::Mint => {
@@ -238,24 +269,24 @@ async fn run_step(
                 signing: step.signing.clone().unwrap_or_default(),
                 ..Default::default()
             };
-            match fed.mint(&request).await {
+            match target.mint(&request).await {
                 Ok(token) => Outcome::Ok(json!({"token": token})),
-                Err(err) => Outcome::Failed(err.to_string()),
+                Err(err) => Outcome::Failed(err),
             }
         }
-        Action::RotateKeys => match fed.rotate_keys(&server).await {
+        Action::RotateKeys => match target.rotate_keys(&server).await {
             Ok(kid) => Outcome::Ok(json!({ "kid": kid })),
-            Err(err) => Outcome::Failed(err.to_string()),
+            Err(err) => Outcome::Failed(err),
         },
-        Action::Clock => {
-            fed.clock().advance(step.advance.unwrap_or(0));
-            Outcome::Ok(json!({"now": fed.clock().now().to_string()}))
-        }
+        Action::Clock => match target.advance(step.advance.unwrap_or(0)).await {
+            Ok(now) => Outcome::Ok(json!({"now": now.to_string()})),
+            Err(err) => Outcome::Failed(err),
+        },
         call => {
             let request = Call {
                 pool: context
                     .fill_opt(step.pool.as_ref())
-                    .unwrap_or_else(|| fed.pool_id().to_owned()),
+                    .unwrap_or_else(|| context.fill("{pool}")),
                 logins: step
                     .logins
                     .iter()
@@ -271,15 +302,16 @@ async fn run_step(
                     .clone()
                     .unwrap_or_else(|| "fedmock-scenario".to_owned()),
             };
-            let outcome = client.call(fed, call, &request).await;
-            let judged = judge(fed, client.name(), context, step, outcome, report);
+            let outcome = client.call(endpoints, call, &request).await;
+            let judged = judge(target, client.name(), context, step, outcome, report);
             if judged.passed {
                 return judged;
             }
-            return StepReport { explanation: explain_failure(fed, &request), ..judged };
+            let explanation = target.own().and_then(|fed| explain_failure(fed, &request));
+            return StepReport { explanation, ..judged };
         }
     };
-    judge(fed, "-", context, step, outcome, report)
+    judge(target, "-", context, step, outcome, report)
 }
 
 fn fill_claims(
@@ -324,7 +356,7 @@ fn explain_failure(fed: &Federation, call: &Call) -> Option<String> {
 }
 
 fn judge(
-    fed: &Federation,
+    target: &Target,
     client: &str,
     context: &mut Context,
     step: &Step,
@@ -335,7 +367,10 @@ fn judge(
         (Outcome::Ok(results), Expect::Ok | Expect::Word(_)) => {
             if let Some(role) = &step.expect_role {
                 let key = results.get("access_key_id").and_then(Value::as_str).unwrap_or_default();
-                let owner = fed.cognito().credentials_owner(key).map(|o| o.role_arn);
+                let owner = target
+                    .own()
+                    .and_then(|fed| fed.cognito().credentials_owner(key))
+                    .map(|o| o.role_arn);
                 if owner.as_deref() != Some(context.fill(role).as_str()) {
                     return report(
                         client,

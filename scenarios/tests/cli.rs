@@ -221,3 +221,31 @@ fn an_external_client_s_refusal_fails_a_scenario_that_expected_success() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
+    // A world running elsewhere: the runner knows it only by its ready file.
+    let fed = harness::Federation::start().await;
+    let dir = std::env::temp_dir().join(format!("fedmock-against-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ready = dir.join("ready.json");
+    std::fs::write(&ready, serde_json::to_string(&fed.summary()).unwrap()).unwrap();
+    let library = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
+    let before = fed.clock().now();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["run", "--against"])
+        .arg(&ready)
+        .arg(&library)
+        .output()
+        .await
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{table}");
+    // The expiry scenario moved the running world's clock over the admin API, and put it back.
+    assert!(table.contains("expired-token-and-clock-skew"), "{table}");
+    assert!((fed.clock().now() - before).abs() < 60, "the clock is restored");
+    assert!(table.contains("skipped: its [world] needs a world of its own"), "{table}");
+    assert!(table.contains("skipped: rotate_keys would change a shared world's keys"), "{table}");
+    assert!(table.contains("scenarios: 9 passed, 0 failed, 11 skipped"), "{table}");
+    std::fs::remove_dir_all(&dir).ok();
+}

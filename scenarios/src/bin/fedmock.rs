@@ -84,6 +84,11 @@ struct RunArgs {
     /// Also write the results as JUnit XML here, for CI systems.
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Run against endpoints already running, described by `fedmock up --ready-file`'s JSON,
+    /// instead of a world per scenario. Scenarios then run one at a time; those with a
+    /// `[world]` of their own are skipped.
+    #[arg(long, value_name = "READY_FILE")]
+    against: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -321,6 +326,17 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
             files.push(path.clone());
         }
     }
+    let against: Option<WorldSummary> = match &args.against {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Some(serde_json::from_str(&text).with_context(|| {
+                format!("{} is not a `fedmock up --ready-file` summary", path.display())
+            })?)
+        }
+        None => None,
+    };
+    let mut reports = Vec::new();
     let mut runs = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file)
@@ -330,13 +346,18 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
             .map_or_else(|| file.display().to_string(), |s| s.to_string_lossy().into_owned());
         let shown = file.display().to_string();
         let scenario = scenarios::Scenario::parse(&shown, &text)?;
+        if let Some(summary) = &against {
+            // One running world: one scenario at a time.
+            reports
+                .extend(scenarios::run_against(&name, &shown, &scenario, &clients, summary).await?);
+            continue;
+        }
         let clients = clients.clone();
         // Scenarios run in parallel, each in worlds of its own.
         runs.push(tokio::spawn(
             async move { scenarios::run(&name, &shown, &scenario, &clients).await },
         ));
     }
-    let mut reports = Vec::new();
     for run in runs {
         reports.extend(run.await??);
     }

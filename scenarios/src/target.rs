@@ -1,0 +1,238 @@
+//! What a scenario's steps act on: a world the runner starts itself (in process, one per
+//! scenario and client), or endpoints that are already running (`fedmock up`, a container),
+//! named by the summary `fedmock up --ready-file` writes.
+//!
+//! Against running endpoints everything goes over the wire as a user's code would send it:
+//! tokens from the token endpoint, `mint`, `rotate_keys` and `clock` through mock-okta's
+//! `/__fedmock/` admin API, Cognito and STS through the clients. Two things need the world's
+//! memory and are only available in a world the runner starts: `expect_role` (which role issued
+//! the credentials) and the check-by-check explanation of a failed step.
+
+use harness::mock_okta::MintRequest;
+use harness::{Federation, TokenRequest, WorldSummary};
+use serde_json::{Value, json};
+
+/// Where Cognito/STS calls go, for every client.
+#[derive(Clone, Debug)]
+pub struct Endpoints {
+    /// The AWS SDK for Rust's Cognito Identity client.
+    pub cognito: aws_sdk_cognitoidentity::Client,
+    /// The AWS SDK for Rust's STS client.
+    pub sts: aws_sdk_sts::Client,
+    /// The endpoint URL every client is given.
+    pub url: String,
+    /// The region every client is given.
+    pub region: String,
+}
+
+/// A scenario's world.
+// One per scenario run, made once and borrowed: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Target {
+    /// Started by the runner for this scenario and client.
+    Own(Federation),
+    /// Already running, as its summary describes it.
+    Running(Running),
+}
+
+/// Endpoints already running.
+pub struct Running {
+    summary: WorldSummary,
+    http: reqwest::Client,
+}
+
+impl Running {
+    /// Endpoints described by `fedmock up`'s ready file.
+    pub fn new(summary: WorldSummary) -> Self {
+        Self { summary, http: reqwest::Client::new() }
+    }
+
+    fn admin(&self, path: &str) -> String {
+        format!("{}/__fedmock{path}", self.summary.okta_url)
+    }
+
+    async fn post(&self, url: String, body: &Value) -> Result<Value, String> {
+        let response =
+            self.http.post(&url).json(body).send().await.map_err(|e| format!("{url}: {e}"))?;
+        let status = response.status();
+        let answer: Value = response.json().await.map_err(|e| format!("{url}: {e}"))?;
+        if status.is_success() { Ok(answer) } else { Err(format!("{url}: {status} {answer}")) }
+    }
+}
+
+impl Target {
+    /// What `{okta}`, `{issuer}`, `{logins_key}`, `{pool}`, … stand for.
+    pub fn summary(&self) -> WorldSummary {
+        match self {
+            Target::Own(fed) => fed.summary(),
+            Target::Running(running) => running.summary.clone(),
+        }
+    }
+
+    /// Where the clients send Cognito/STS calls: the SDK's documented way to point it at an
+    /// endpoint, with no credentials (the federation operations are unsigned).
+    pub fn endpoints(&self) -> Endpoints {
+        match self {
+            Target::Own(fed) => Endpoints {
+                cognito: fed.cognito_client(),
+                sts: fed.sts_client(),
+                url: fed.cognito_endpoint(),
+                region: fed.region().to_owned(),
+            },
+            Target::Running(running) => {
+                let (url, region) =
+                    (running.summary.cognito_endpoint.clone(), running.summary.region.clone());
+                let cognito = aws_sdk_cognitoidentity::Config::builder()
+                    .behavior_version_latest()
+                    .endpoint_url(&url)
+                    .region(aws_sdk_cognitoidentity::config::Region::new(region.clone()))
+                    .build();
+                let sts = aws_sdk_sts::Config::builder()
+                    .behavior_version_latest()
+                    .endpoint_url(&url)
+                    .region(aws_sdk_sts::config::Region::new(region.clone()))
+                    .build();
+                Endpoints {
+                    cognito: aws_sdk_cognitoidentity::Client::from_conf(cognito),
+                    sts: aws_sdk_sts::Client::from_conf(sts),
+                    url,
+                    region,
+                }
+            }
+        }
+    }
+
+    /// The authorization server a step without `server` uses.
+    pub fn default_server(&self) -> String {
+        match self {
+            Target::Own(fed) => {
+                fed.config().okta.servers.first().map_or("org".to_owned(), |s| s.id.clone())
+            }
+            Target::Running(running) => {
+                let issuer = &running.summary.issuer;
+                match issuer.split_once("/oauth2/") {
+                    Some((_, id)) => id.to_owned(),
+                    None => "org".to_owned(),
+                }
+            }
+        }
+    }
+
+    /// Tokens from the token endpoint: `{access_token, id_token}`.
+    pub async fn token(
+        &self,
+        request: TokenRequest,
+        client: Option<&str>,
+    ) -> Result<Value, String> {
+        match self {
+            Target::Own(fed) => {
+                let request = match client {
+                    Some(client) => request.client(client),
+                    None => request,
+                };
+                let tokens = fed.token(request).await.map_err(|e| e.to_string())?;
+                Ok(json!({"access_token": tokens.access_token, "id_token": tokens.id_token}))
+            }
+            Target::Running(running) => {
+                let s = &running.summary;
+                if client.is_some_and(|c| c != s.client_id) {
+                    return Err(format!(
+                        "against running endpoints only the ready file's client ({}) has a known secret",
+                        s.client_id
+                    ));
+                }
+                let url = match request.server_id() {
+                    Some("org") => format!("{}/oauth2/v1/token", s.okta_url),
+                    Some(id) => format!("{}/oauth2/{id}/v1/token", s.okta_url),
+                    None => s.token_endpoint.clone(),
+                };
+                let response = running
+                    .http
+                    .post(&url)
+                    .basic_auth(&s.client_id, Some(&s.client_secret))
+                    .form(request.form())
+                    .send()
+                    .await
+                    .map_err(|e| format!("{url}: {e}"))?;
+                let status = response.status();
+                let answer: Value = response.json().await.map_err(|e| format!("{url}: {e}"))?;
+                if !status.is_success() {
+                    return Err(format!("{url}: {status} {answer}"));
+                }
+                Ok(json!({"access_token": answer["access_token"], "id_token": answer["id_token"]}))
+            }
+        }
+    }
+
+    /// A token minted with any claims and signing.
+    pub async fn mint(&self, request: &MintRequest) -> Result<String, String> {
+        match self {
+            Target::Own(fed) => fed.mint(request).await.map_err(|e| e.to_string()),
+            Target::Running(running) => {
+                let body = serde_json::to_value(request).map_err(|e| e.to_string())?;
+                let answer = running.post(running.admin("/mint"), &body).await?;
+                Ok(answer["token"].as_str().unwrap_or_default().to_owned())
+            }
+        }
+    }
+
+    /// Rotates `server`'s signing keys; the new active `kid`.
+    pub async fn rotate_keys(&self, server: &str) -> Result<String, String> {
+        match self {
+            Target::Own(fed) => fed.rotate_keys(server).await.map_err(|e| e.to_string()),
+            Target::Running(running) => {
+                let url = running.admin(&format!("/servers/{server}/keys/rotate"));
+                let answer = running.post(url, &json!({})).await?;
+                Ok(answer["active"].as_str().unwrap_or_default().to_owned())
+            }
+        }
+    }
+
+    /// Moves the world clock by `secs`; the new time.
+    pub async fn advance(&self, secs: i64) -> Result<i64, String> {
+        match self {
+            Target::Own(fed) => {
+                fed.clock().advance(secs);
+                Ok(fed.clock().now())
+            }
+            Target::Running(running) => {
+                let answer =
+                    running.post(running.admin("/clock"), &json!({"advance": secs})).await?;
+                Ok(answer["now"].as_i64().unwrap_or_default())
+            }
+        }
+    }
+
+    /// Stops a running world's clock for the scenario (a started world's clock never runs),
+    /// so its times do not depend on how long steps take.
+    pub async fn freeze(&self) -> Result<(), String> {
+        match self {
+            Target::Own(_) => Ok(()),
+            Target::Running(running) => {
+                running.post(running.admin("/clock"), &json!({"freeze": true})).await.map(drop)
+            }
+        }
+    }
+
+    /// Undoes the scenario's clock changes on a running world: running again, no offset (an
+    /// offset set before the scenario is not kept).
+    pub async fn restore_clock(&self) -> Result<(), String> {
+        match self {
+            Target::Own(_) => Ok(()),
+            Target::Running(running) => {
+                // Resuming keeps the time shown; the offset reset then drops the scenario's
+                // moves (applied in two calls because one applies the offset first).
+                running.post(running.admin("/clock"), &json!({"resume": true})).await?;
+                running.post(running.admin("/clock"), &json!({"offset": 0})).await.map(drop)
+            }
+        }
+    }
+
+    /// The world this runner started, if it did.
+    pub fn own(&self) -> Option<&Federation> {
+        match self {
+            Target::Own(fed) => Some(fed),
+            Target::Running(_) => None,
+        }
+    }
+}
