@@ -530,6 +530,23 @@ async fn after_a_key_rotation_the_new_kid_is_refused_until_cognito_s_key_cache_r
 }
 
 #[tokio::test]
+async fn with_no_key_cache_a_rotated_in_kid_is_fetched_at_once() {
+    let fed = Federation::builder().aws(|aws| aws.key_cache_seconds = 0).start().await.unwrap();
+    let before = password_tokens(&fed).await.access_token;
+    get_id(&fed, fed.logins_key(), &before).await.unwrap();
+    fed.rotate_keys("default").await.unwrap();
+    let after = password_tokens(&fed).await.access_token;
+    get_id(&fed, fed.logins_key(), &after).await.expect("the unknown kid triggers a refetch");
+}
+
+#[tokio::test]
+async fn a_negative_key_cache_is_refused_at_start() {
+    let err =
+        Federation::builder().aws(|aws| aws.key_cache_seconds = -1).start().await.unwrap_err();
+    assert!(err.to_string().contains("key_cache_seconds must be 0 or more, got -1"), "{err}");
+}
+
+#[tokio::test]
 async fn a_minted_token_with_a_wrong_issuer_is_refused_by_cognito() {
     let fed = Federation::start().await;
     let claims = serde_json::from_value(json!({"iss": format!("{}/", fed.issuer())})).unwrap();

@@ -32,6 +32,12 @@ pub struct CognitoConfig {
     /// Whether IAM's `CreateOpenIDConnectProvider` accepts `http://` URLs and ports, for local
     /// issuers. Defaults to `false`: https only, no port, as in AWS.
     pub allow_http_issuers: bool,
+    /// How long an issuer's keys are kept after a fetch, in world seconds. A `kid` rotated in
+    /// meanwhile is refused until then: AWS documents that identity pools "might return a
+    /// `NoKeyFound` error until this cache refreshes … about ten minutes" after a rotation.
+    /// Defaults to 600; `0` fetches the keys for every token (a verifier that refetches on an
+    /// unknown `kid` at once).
+    pub key_cache_seconds: i64,
     /// Where an issuer is really served, for issuers that present a production name:
     /// `{"https://dev-123456.okta.com/oauth2/default" = "http://127.0.0.1:8400/oauth2/default"}`.
     /// Only the discovery fetch uses it; `iss` is still compared with the `Logins` key and
@@ -56,6 +62,7 @@ impl Default for CognitoConfig {
             access_keys: vec![AccessKeyConfig::default()],
             require_signatures: true,
             allow_http_issuers: false,
+            key_cache_seconds: crate::JWKS_TTL_SECS,
             issuer_urls: BTreeMap::new(),
             trusted_ca_pem: None,
             endpoint_url: None,

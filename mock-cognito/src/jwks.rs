@@ -18,7 +18,8 @@ use serde::Deserialize;
 
 use crate::Clock;
 
-/// How long fetched keys are trusted before a refetch, in world seconds.
+/// How long fetched keys are trusted before a refetch, in world seconds, by default
+/// (`key_cache_seconds` in the world).
 pub const JWKS_TTL_SECS: i64 = 600;
 
 /// Why keys for a token could not be found.
@@ -53,6 +54,7 @@ pub enum JwksError {
 pub struct JwksCache {
     http: OnceLock<reqwest::Client>,
     clock: Clock,
+    ttl: i64,
     issuers: Mutex<HashMap<String, Arc<IssuerKeys>>>,
     issuer_urls: BTreeMap<String, String>,
     trusted_ca: Option<reqwest::Certificate>,
@@ -116,6 +118,7 @@ impl JwksCache {
         Self {
             http: OnceLock::new(),
             clock,
+            ttl: JWKS_TTL_SECS,
             issuers: Mutex::new(HashMap::new()),
             issuer_urls: BTreeMap::new(),
             trusted_ca: None,
@@ -125,6 +128,12 @@ impl JwksCache {
     /// Fetches discovery for the issuers in `issuer_urls` from where they are really served.
     pub fn with_issuer_urls(mut self, issuer_urls: BTreeMap<String, String>) -> Self {
         self.issuer_urls = issuer_urls;
+        self
+    }
+
+    /// Keeps fetched keys for `secs` world seconds instead of [`JWKS_TTL_SECS`].
+    pub fn with_ttl(mut self, secs: i64) -> Self {
+        self.ttl = secs;
         self
     }
 
@@ -146,14 +155,14 @@ impl JwksCache {
         };
         let seen = entry.current.read().expect("JWKS snapshot lock").clone();
         if let Some(snapshot) = &seen
-            && self.clock.now() - snapshot.fetched_at < JWKS_TTL_SECS
+            && self.clock.now() - snapshot.fetched_at < self.ttl
         {
             let keys = snapshot.lookup(kid);
             if keys.is_empty() {
                 return Err(JwksError::NotCachedYet {
                     kid: kid.unwrap_or("(none)").to_owned(),
                     jwks_uri: snapshot.jwks_uri.clone(),
-                    refresh_at: snapshot.fetched_at + JWKS_TTL_SECS,
+                    refresh_at: snapshot.fetched_at + self.ttl,
                 });
             }
             return Ok(keys);

@@ -285,7 +285,15 @@ impl CognitoState {
             }
             world.pools.insert(pool.id.clone(), pool);
         }
-        let mut jwks = JwksCache::new(clock.clone()).with_issuer_urls(config.issuer_urls);
+        if config.key_cache_seconds < 0 {
+            return Err(bad(format!(
+                "key_cache_seconds must be 0 or more, got {}",
+                config.key_cache_seconds
+            )));
+        }
+        let mut jwks = JwksCache::new(clock.clone())
+            .with_ttl(config.key_cache_seconds)
+            .with_issuer_urls(config.issuer_urls);
         if let Some(pem) = &config.trusted_ca_pem {
             let ca = reqwest::Certificate::from_pem(pem.as_bytes())
                 .map_err(|e| bad(format!("trusted_ca_pem is not a PEM certificate: {e}")))?;
