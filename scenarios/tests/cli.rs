@@ -90,9 +90,9 @@ fn fedmock_run_passes_the_library_and_fails_a_broken_scenario() {
         .unwrap();
     let table = String::from_utf8(ok.stdout).unwrap();
     assert!(ok.status.success(), "{table}");
-    assert!(table.contains("scenarios: 20 passed, 0 failed"), "{table}");
+    assert!(table.contains("scenarios: 23 passed, 0 failed"), "{table}");
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains(r#"<testsuite name="rust" tests="20" failures="0""#), "{xml}");
+    assert!(xml.contains(r#"<testsuite name="rust" tests="23" failures="0""#), "{xml}");
 
     let broken = dir.join("broken.toml");
     std::fs::write(
@@ -246,6 +246,6 @@ async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
     assert!((fed.clock().now() - before).abs() < 60, "the clock is restored");
     assert!(table.contains("skipped: its [world] needs a world of its own"), "{table}");
     assert!(table.contains("skipped: rotate_keys would change a shared world's keys"), "{table}");
-    assert!(table.contains("scenarios: 9 passed, 0 failed, 11 skipped"), "{table}");
+    assert!(table.contains("scenarios: 11 passed, 0 failed, 12 skipped"), "{table}");
     std::fs::remove_dir_all(&dir).ok();
 }
