@@ -547,6 +547,23 @@ async fn a_negative_key_cache_is_refused_at_start() {
 }
 
 #[tokio::test]
+async fn a_refused_login_carries_every_check_for_mock_cognito_s_log() {
+    let fed = Federation::start().await;
+    let id_token = password_tokens(&fed).await.id_token.expect("openid brings an ID token");
+    let input = harness::mock_cognito::ops::GetIdInput {
+        identity_pool_id: Some(fed.pool_id().to_owned()),
+        account_id: None,
+        logins: Some([(fed.logins_key().to_owned(), id_token)].into()),
+    };
+    let err = harness::mock_cognito::ops::get_id(fed.cognito(), input).await.unwrap_err();
+    assert_eq!(err.message, "Invalid login token. Incorrect token audience.");
+    let checks = err.checks.expect("the log gets the check list");
+    assert!(checks.contains("iss without the scheme equals the Logins key — pass"), "{checks}");
+    assert!(checks.contains("is a client ID of the provider — FAIL"), "{checks}");
+    assert!(checks.contains("to the provider's client IDs"), "{checks}");
+}
+
+#[tokio::test]
 async fn a_minted_token_with_a_wrong_issuer_is_refused_by_cognito() {
     let fed = Federation::start().await;
     let claims = serde_json::from_value(json!({"iss": format!("{}/", fed.issuer())})).unwrap();

@@ -95,12 +95,15 @@ pub struct AwsError {
     pub message: String,
     /// What fedmock compared to decide, for the log.
     pub detail: Option<String>,
+    /// For a refused login: every check Cognito makes, with its verdict (the `explain`
+    /// report), for the log.
+    pub checks: Option<String>,
 }
 
 impl AwsError {
     /// An error of `kind` with AWS's `message`.
     pub fn new(kind: ErrorType, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), detail: None }
+        Self { kind, message: message.into(), detail: None, checks: None }
     }
 
     /// `NotAuthorizedException`.

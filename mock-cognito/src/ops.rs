@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::credentials::Owner;
 use crate::error::{AwsError, ErrorType};
+use crate::explain;
 use crate::openid::{COGNITO_ISSUER, OPEN_ID_TOKEN_LIFETIME_SECS};
 use crate::state::{CognitoState, Pool};
 use crate::validate::{DIGITS, REGION_GUID, Violations};
@@ -407,9 +408,17 @@ async fn verify_all(
     for (provider, token) in logins {
         let trusted = state.trusted_provider(pool, provider);
         let trusted = trusted.as_ref().map_err(Clone::clone);
-        let login = verify_login(&state.jwks, now, provider, trusted, token)
-            .await
-            .map_err(|rejection| AwsError::from(rejection).with_provider(provider))?;
+        let login = verify_login(&state.jwks, now, provider, trusted, token).await.map_err(
+            |rejection| {
+                // The refusal path only: the whole chain, for the log.
+                let trusted = state.trusted_provider(pool, provider);
+                let checks =
+                    explain::explain(provider, token, trusted.as_ref().map_err(Clone::clone), now);
+                let mut err = AwsError::from(rejection).with_provider(provider);
+                err.checks = Some(explain::render(provider, &checks));
+                err
+            },
+        )?;
         verified.push(login);
     }
     Ok(verified)

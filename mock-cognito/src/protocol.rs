@@ -112,6 +112,7 @@ pub async fn dispatch(
                 error_type = err.kind.as_str(),
                 message = %err.message,
                 why = err.detail.as_deref().unwrap_or(""),
+                checks = %err.checks.as_deref().unwrap_or(""),
                 "request refused"
             );
             err.into_response()
