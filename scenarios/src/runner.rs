@@ -283,25 +283,7 @@ async fn run_step(
             Err(err) => Outcome::Failed(err),
         },
         call => {
-            let request = Call {
-                pool: context
-                    .fill_opt(step.pool.as_ref())
-                    .unwrap_or_else(|| context.fill("{pool}")),
-                logins: step
-                    .logins
-                    .iter()
-                    .flatten()
-                    .map(|(k, v)| (context.fill(k), context.fill(v)))
-                    .collect(),
-                identity: context.fill_opt(step.identity.as_ref()),
-                custom_role_arn: context.fill_opt(step.custom_role_arn.as_ref()),
-                role_arn: context.fill_opt(step.role_arn.as_ref()),
-                web_identity_token: context.fill_opt(step.web_identity_token.as_ref()),
-                session_name: step
-                    .session_name
-                    .clone()
-                    .unwrap_or_else(|| "fedmock-scenario".to_owned()),
-            };
+            let request = call_of(context, step);
             let outcome = client.call(endpoints, call, &request).await;
             let judged = judge(target, client.name(), context, step, outcome, report);
             if judged.passed {
@@ -312,6 +294,59 @@ async fn run_step(
         }
     };
     judge(target, "-", context, step, outcome, report)
+}
+
+/// A Cognito/STS step's call, with references filled.
+fn call_of(context: &Context, step: &Step) -> Call {
+    Call {
+        pool: context.fill_opt(step.pool.as_ref()).unwrap_or_else(|| context.fill("{pool}")),
+        logins: step
+            .logins
+            .iter()
+            .flatten()
+            .map(|(k, v)| (context.fill(k), context.fill(v)))
+            .collect(),
+        identity: context.fill_opt(step.identity.as_ref()),
+        custom_role_arn: context.fill_opt(step.custom_role_arn.as_ref()),
+        role_arn: context.fill_opt(step.role_arn.as_ref()),
+        web_identity_token: context.fill_opt(step.web_identity_token.as_ref()),
+        session_name: step.session_name.clone().unwrap_or_else(|| "fedmock-scenario".to_owned()),
+    }
+}
+
+/// Runs `scenario` in a world of its own up to step `id` (its `id`, or `step N`) and explains,
+/// check by check, what Cognito does with that step's `Logins` at that moment, whatever the
+/// step expects. Earlier steps must meet their expectations.
+pub async fn explain_step(file: &str, scenario: &Scenario, id: &str) -> Result<String, Error> {
+    let world = scenario.world(file)?;
+    let fed = Federation::builder()
+        .config(world)
+        .clock(Clock::fixed(Clock::system().now()))
+        .start()
+        .await
+        .map_err(|e| Error::World(e.to_string()))?;
+    let target = Target::Own(fed);
+    let endpoints = target.endpoints();
+    let mut context = Context::new(&target.summary());
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let label = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
+        if label == id {
+            let call = call_of(&context, step);
+            let fed = target.own().expect("a world of its own");
+            return explain_failure(fed, &call).ok_or_else(|| Error::Parse {
+                file: file.to_owned(),
+                message: format!("{id}: no Logins to explain"),
+            });
+        }
+        let report = run_step(&target, &endpoints, &Client::Rust, &mut context, &label, step).await;
+        if !report.passed {
+            return Err(Error::World(format!(
+                "{label} did not meet its expectation before {id}: expected {}, got {}",
+                report.expected, report.got
+            )));
+        }
+    }
+    Err(Error::Parse { file: file.to_owned(), message: format!("no step {id:?}") })
 }
 
 fn fill_claims(
@@ -334,7 +369,7 @@ fn fill_value(context: &Context, value: Value) -> Value {
     }
 }
 
-/// Why Cognito would refuse the step's `Logins`, check by check, judged against the running
+/// What Cognito does with the step's `Logins`, check by check, judged against the running
 /// world at its clock's time (the signature is checked by the server, not here).
 fn explain_failure(fed: &Federation, call: &Call) -> Option<String> {
     use harness::mock_cognito::explain;

@@ -249,3 +249,31 @@ async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
     assert!(table.contains("scenarios: 11 passed, 0 failed, 12 skipped"), "{table}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn fedmock_explain_explains_a_scenario_step_in_its_world() {
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("library/id-token-vs-default-audience-provider.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["explain", "--step", "step 2", "--scenario"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("is a client ID of the provider — FAIL"), "{text}");
+    assert!(
+        text.contains(
+            "AWS answers: NotAuthorizedException: Invalid login token. Incorrect token audience."
+        ),
+        "{text}"
+    );
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["explain", "--step", "nope", "--scenario"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8(missing.stderr).unwrap().contains("no step \"nope\""));
+}

@@ -41,8 +41,15 @@ enum Command {
 #[derive(clap::Args, Debug)]
 struct ExplainArgs {
     /// The token (a real Okta token works: nothing is fetched).
-    #[arg(long, conflicts_with = "token_file", required_unless_present = "token_file")]
+    #[arg(long, conflicts_with = "token_file", required_unless_present_any = ["token_file", "scenario"])]
     token: Option<String>,
+    /// Instead of a token: a scenario file, run in a world of its own up to `--step`, whose
+    /// Logins are explained against that world at that moment.
+    #[arg(long, requires = "step", conflicts_with_all = ["token", "token_file", "config", "pool_json"])]
+    scenario: Option<PathBuf>,
+    /// With `--scenario`: the step (its `id`, or `step N`).
+    #[arg(long, requires = "scenario")]
+    step: Option<String>,
     /// A file holding the token.
     #[arg(long)]
     token_file: Option<PathBuf>,
@@ -142,6 +149,18 @@ fn main() -> anyhow::Result<()> {
             tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(up(args))
         }
         Command::Explain(args) => {
+            if let (Some(file), Some(step)) = (&args.scenario, &args.step) {
+                let shown = file.display().to_string();
+                let text =
+                    std::fs::read_to_string(file).with_context(|| format!("reading {shown}"))?;
+                let scenario = scenarios::Scenario::parse(&shown, &text)?;
+                let report = tokio::runtime::Builder::new_multi_thread()
+                    .enable_all()
+                    .build()?
+                    .block_on(scenarios::explain_step(&shown, &scenario, step))?;
+                print!("{report}");
+                return Ok(());
+            }
             print!("{}", explain(args)?);
             Ok(())
         }
