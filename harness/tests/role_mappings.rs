@@ -2,6 +2,8 @@
 //! `CustomRoleArn` picks among matches, `AmbiguousRoleResolution` falls back or denies with
 //! AWS's message, and the basic flow is refused for pools with mappings.
 
+mod common;
+
 use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
 use harness::mock_cognito::RoleConfig;
 use harness::mock_cognito::roles::{
@@ -89,16 +91,10 @@ async fn role_for(fed: &Federation, custom_role: Option<&str>) -> Result<String,
     let token =
         fed.token(TokenRequest::password(user, password, "openid")).await.unwrap().access_token;
     let cognito = fed.cognito_client();
-    let id = cognito
-        .get_id()
-        .identity_pool_id(POOL)
-        .logins(fed.logins_key(), &token)
-        .send()
-        .await
-        .unwrap();
+    let id = common::get_id(fed, &[(fed.logins_key(), &token)]).await.unwrap();
     let result = cognito
         .get_credentials_for_identity()
-        .identity_id(id.identity_id().unwrap())
+        .identity_id(&id)
         .logins(fed.logins_key(), &token)
         .set_custom_role_arn(custom_role.map(str::to_owned))
         .send()
@@ -176,16 +172,10 @@ async fn the_basic_flow_is_refused_for_a_pool_with_role_mappings() {
     let token =
         fed.token(TokenRequest::password(user, password, "openid")).await.unwrap().access_token;
     let cognito = fed.cognito_client();
-    let id = cognito
-        .get_id()
-        .identity_pool_id(POOL)
-        .logins(fed.logins_key(), &token)
-        .send()
-        .await
-        .unwrap();
+    let id = common::get_id(&fed, &[(fed.logins_key(), &token)]).await.unwrap();
     let err = cognito
         .get_open_id_token()
-        .identity_id(id.identity_id().unwrap())
+        .identity_id(&id)
         .logins(fed.logins_key(), &token)
         .send()
         .await

@@ -38,14 +38,7 @@ async fn classic_world() -> Federation {
 async fn open_id_token(fed: &Federation) -> (String, String) {
     let token = access_token(fed).await;
     let cognito = fed.cognito_client();
-    let id = cognito
-        .get_id()
-        .identity_pool_id(POOL)
-        .logins(fed.logins_key(), &token)
-        .send()
-        .await
-        .unwrap();
-    let id = id.identity_id().unwrap().to_owned();
+    let id = common::get_id(fed, &[(fed.logins_key(), &token)]).await.unwrap();
     let out = cognito
         .get_open_id_token()
         .identity_id(&id)
@@ -130,16 +123,10 @@ async fn the_basic_flow_needs_allow_classic_flow_and_cognito_tokens_stay_out_of_
     let fed = Federation::start().await;
     let token = access_token(&fed).await;
     let cognito = fed.cognito_client();
-    let id = cognito
-        .get_id()
-        .identity_pool_id(POOL)
-        .logins(fed.logins_key(), &token)
-        .send()
-        .await
-        .unwrap();
+    let id = common::get_id(&fed, &[(fed.logins_key(), &token)]).await.unwrap();
     let err = cognito
         .get_open_id_token()
-        .identity_id(id.identity_id().unwrap())
+        .identity_id(&id)
         .logins(fed.logins_key(), &token)
         .send()
         .await
@@ -344,16 +331,10 @@ async fn the_enhanced_flow_needs_a_role_that_trusts_cognito_for_this_pool() {
         .unwrap();
     let token = access_token(&fed).await;
     let cognito = fed.cognito_client();
-    let id = cognito
-        .get_id()
-        .identity_pool_id(POOL)
-        .logins(fed.logins_key(), &token)
-        .send()
-        .await
-        .unwrap();
+    let id = common::get_id(&fed, &[(fed.logins_key(), &token)]).await.unwrap();
     let err = cognito
         .get_credentials_for_identity()
-        .identity_id(id.identity_id().unwrap())
+        .identity_id(&id)
         .logins(fed.logins_key(), &token)
         .send()
         .await
@@ -372,14 +353,8 @@ async fn enhanced_flow_credentials_say_which_role_and_identity_they_belong_to() 
     let fed = Federation::start().await;
     let token = access_token(&fed).await;
     let cognito = fed.cognito_client();
-    let id = cognito
-        .get_id()
-        .identity_pool_id(POOL)
-        .logins(fed.logins_key(), &token)
-        .send()
-        .await
-        .unwrap();
-    let identity = id.identity_id().unwrap();
+    let id = common::get_id(&fed, &[(fed.logins_key(), &token)]).await.unwrap();
+    let identity = &id;
     let out = cognito
         .get_credentials_for_identity()
         .identity_id(identity)
@@ -396,5 +371,5 @@ async fn enhanced_flow_credentials_say_which_role_and_identity_they_belong_to() 
         owner.assumed_role_arn,
         "arn:aws:sts::123456789012:assumed-role/fedmock-authenticated/CognitoIdentityCredentials"
     );
-    assert_eq!(owner.subject, identity);
+    assert_eq!(&owner.subject, identity);
 }
