@@ -193,18 +193,31 @@ impl JwksCache {
         Ok(keys)
     }
 
-    fn http(&self) -> &reqwest::Client {
+    fn http(&self) -> Result<&reqwest::Client, JwksError> {
         // Built on first use: loading TLS roots is start-up work that can wait.
-        self.http.get_or_init(|| {
-            let mut builder = reqwest::Client::builder()
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let builder = || {
+            reqwest::Client::builder()
                 .no_proxy()
                 .connect_timeout(Duration::from_secs(2))
-                .timeout(Duration::from_secs(5));
-            if let Some(ca) = &self.trusted_ca {
-                builder = builder.add_root_certificate(ca.clone());
+                .timeout(Duration::from_secs(5))
+        };
+        let trusted: Vec<reqwest::Certificate> = self.trusted_ca.iter().cloned().collect();
+        let client = match builder().tls_certs_merge(trusted.clone()).build() {
+            Ok(client) => client,
+            // A machine without a CA store (a `FROM scratch` container) still reaches HTTP
+            // issuers and those signed by the trusted CA; other HTTPS issuers then fail their
+            // fetch with the TLS error, as they would for any client there.
+            Err(err) => {
+                tracing::warn!(%err, "no system CA certificates: trusting only the configured CA");
+                builder().tls_certs_only(trusted).build().map_err(|e| {
+                    JwksError::Unreachable(format!("cannot build an HTTP client: {e}"))
+                })?
             }
-            builder.build().expect("an HTTP client with default TLS settings builds")
-        })
+        };
+        Ok(self.http.get_or_init(|| client))
     }
 
     async fn fetch(&self, issuer: &str) -> Result<Snapshot, JwksError> {
@@ -228,7 +241,7 @@ impl JwksCache {
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, JwksError> {
         let fail = |what: String| JwksError::Unreachable(format!("GET {url}: {what}"));
-        let response = self.http().get(url).send().await.map_err(|e| fail(e.to_string()))?;
+        let response = self.http()?.get(url).send().await.map_err(|e| fail(e.to_string()))?;
         let status = response.status();
         if !status.is_success() {
             return Err(fail(format!("HTTP {status}")));
