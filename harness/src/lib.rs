@@ -16,9 +16,12 @@
 //! The harness holds no protocol logic: it builds one world config, hands each half to its
 //! mock, wires the shared clock, and names what a client needs (URLs, ids, secrets, the
 //! `Logins` key). The `fedmock` binary (in the `scenarios` crate) is the same [`Federation`] on
-//! fixed ports.
+//! fixed ports. With the `containers` feature, [`container`] starts the same world as a
+//! container through testcontainers.
 
 mod config;
+#[cfg(feature = "containers")]
+pub mod container;
 mod federation;
 mod tls;
 
@@ -66,7 +69,8 @@ pub enum Error {
     },
 }
 
-/// The README's examples, compiled as doctests so they cannot drift from the API.
+/// The README's examples, compiled as doctests so they cannot drift from the API (with the
+/// `containers` feature, which `cargo test --workspace` turns on through `scenarios`).
 #[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "containers"))]
 pub struct ReadmeDoctests;

@@ -180,8 +180,13 @@ async fn rust(endpoints: &Endpoints, action: Action, call: &Call) -> Outcome {
                 .await;
             match result {
                 Ok(out) => {
-                    let key = out.credentials().and_then(|c| c.access_key_id()).unwrap_or_default();
-                    Outcome::Ok(json!({"identity_id": out.identity_id(), "access_key_id": key}))
+                    let creds = out.credentials();
+                    Outcome::Ok(json!({
+                        "identity_id": out.identity_id(),
+                        "access_key_id": creds.and_then(|c| c.access_key_id()),
+                        "secret_access_key": creds.and_then(|c| c.secret_key()),
+                        "session_token": creds.and_then(|c| c.session_token()),
+                    }))
                 }
                 Err(err) => refused(err),
             }
@@ -212,6 +217,8 @@ async fn rust(endpoints: &Endpoints, action: Action, call: &Call) -> Outcome {
             match result {
                 Ok(out) => Outcome::Ok(json!({
                     "access_key_id": out.credentials().map(|c| c.access_key_id()),
+                    "secret_access_key": out.credentials().map(|c| c.secret_access_key()),
+                    "session_token": out.credentials().map(|c| c.session_token()),
                     "subject": out.subject_from_web_identity_token(),
                     "audience": out.audience(),
                     "provider": out.provider(),
@@ -387,10 +394,14 @@ fn aws_cli_outcome(action: Action, success: bool, stdout: &str, stderr: &str) ->
         Action::GetCredentials => json!({
             "identity_id": out["IdentityId"],
             "access_key_id": out["Credentials"]["AccessKeyId"],
+            "secret_access_key": out["Credentials"]["SecretKey"],
+            "session_token": out["Credentials"]["SessionToken"],
         }),
         Action::GetOpenIdToken => json!({"identity_id": out["IdentityId"], "token": out["Token"]}),
         _ => json!({
             "access_key_id": out["Credentials"]["AccessKeyId"],
+            "secret_access_key": out["Credentials"]["SecretAccessKey"],
+            "session_token": out["Credentials"]["SessionToken"],
             "subject": out["SubjectFromWebIdentityToken"],
             "audience": out["Audience"],
             "provider": out["Provider"],

@@ -26,7 +26,7 @@ mod target;
 pub use clients::{Call, Client, Outcome};
 pub use model::{Action, Expect, Scenario, Step};
 pub use report::{junit, render, render_for_terminal};
-pub use runner::{ScenarioReport, StepReport, explain_step, run, run_against};
+pub use runner::{ScenarioReport, StepReport, explain_step, run, run_against, run_in_container};
 pub use target::Endpoints;
 
 /// Errors of the scenario library.

@@ -193,15 +193,12 @@ impl Scenario {
 
     /// Why the scenario cannot run against a shared, already running world, if it cannot:
     /// it reshapes the world (`[world]`), changes it for everyone after it (`rotate_keys`:
-    /// Cognito's key cache would refuse the next scenarios' tokens), or reads its memory
-    /// (`expect_role`).
+    /// Cognito's key cache would refuse the next scenarios' tokens).
     pub fn needs_own_world(&self) -> Option<&'static str> {
         if self.world.is_some() {
             Some("its [world] needs a world of its own")
         } else if self.steps.iter().any(|s| s.action == Some(Action::RotateKeys)) {
             Some("rotate_keys would change a shared world's keys for every scenario after it")
-        } else if self.steps.iter().any(|s| s.expect_role.is_some()) {
-            Some("expect_role reads the issuing role from the memory of a world the runner starts")
         } else {
             None
         }

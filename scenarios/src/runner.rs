@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use harness::container::FedmockImage;
 use harness::mock_okta::{MintRequest, TokenKind};
 use harness::{Clock, Federation, TokenRequest, WorldSummary};
 use serde::Serialize;
@@ -69,7 +70,7 @@ pub async fn run(
     scenario: &Scenario,
     clients: &[Client],
 ) -> Result<Vec<ScenarioReport>, Error> {
-    run_on(name, file, scenario, clients, None).await
+    run_on(name, file, scenario, clients, Where::InProcess).await
 }
 
 /// Runs `scenario` once per client against endpoints already running (`fedmock up
@@ -83,7 +84,31 @@ pub async fn run_against(
     clients: &[Client],
     endpoints: &WorldSummary,
 ) -> Result<Vec<ScenarioReport>, Error> {
-    run_on(name, file, scenario, clients, Some(endpoints)).await
+    run_on(name, file, scenario, clients, Where::Running(endpoints)).await
+}
+
+/// Runs `scenario` once per client, each in a container of `image` started with the scenario's
+/// world and removed afterwards: the same scenarios, against the image a team ships or runs in
+/// its CI. Nothing is skipped for needing a world of its own; scenarios may run in parallel.
+pub async fn run_in_container(
+    name: &str,
+    file: &str,
+    scenario: &Scenario,
+    clients: &[Client],
+    image: &FedmockImage,
+) -> Result<Vec<ScenarioReport>, Error> {
+    run_on(name, file, scenario, clients, Where::Container(image)).await
+}
+
+/// Where a scenario's world is.
+#[derive(Clone, Copy)]
+enum Where<'a> {
+    /// Started by the runner, in process.
+    InProcess,
+    /// Already running, shared.
+    Running(&'a WorldSummary),
+    /// Started by the runner as a container of this image.
+    Container(&'a FedmockImage),
 }
 
 async fn run_on(
@@ -91,7 +116,7 @@ async fn run_on(
     file: &str,
     scenario: &Scenario,
     clients: &[Client],
-    running: Option<&WorldSummary>,
+    place: Where<'_>,
 ) -> Result<Vec<ScenarioReport>, Error> {
     let mut reports = Vec::new();
     for client in clients {
@@ -106,13 +131,23 @@ async fn run_on(
             reports.push(skip(format!("install with `{install}`")));
             continue;
         }
-        let target = match running {
-            Some(_) if scenario.needs_own_world().is_some() => {
+        let target = match place {
+            Where::Running(_) if scenario.needs_own_world().is_some() => {
                 reports.push(skip(scenario.needs_own_world().unwrap_or_default().to_owned()));
                 continue;
             }
-            Some(summary) => Target::Running(Running::new(summary.clone())),
-            None => {
+            Where::Running(summary) => Target::Running(Running::new(summary.clone())),
+            Where::Container(image) => {
+                let container = image
+                    .clone()
+                    .with_world(&world)
+                    .map_err(|e| Error::World(e.to_string()))?
+                    .start()
+                    .await
+                    .map_err(|e| Error::World(e.to_string()))?;
+                Target::Running(Running::in_container(container))
+            }
+            Where::InProcess => {
                 // A frozen clock, moved only by `clock` steps: a scenario's times never
                 // depend on how long its steps take.
                 let clock = Clock::fixed(Clock::system().now());
@@ -158,9 +193,16 @@ struct Context {
 
 impl Context {
     fn new(world: &WorldSummary) -> Self {
-        let okta_host = world.okta_url.split_once("://").map_or("", |(_, h)| h).to_owned();
+        // `{okta}` is the base the world's issuers are named from, as tokens carry it. It is
+        // where the runner reaches mock-okta too, except in a container, whose mapped port
+        // differs from the name it gives itself inside (harness::container).
+        let okta = match world.issuer.split_once("/oauth2/") {
+            Some((base, _)) => base.to_owned(),
+            None => world.issuer.trim_end_matches('/').to_owned(),
+        };
+        let okta_host = okta.split_once("://").map_or("", |(_, h)| h).to_owned();
         let values = HashMap::from([
-            ("okta".to_owned(), world.okta_url.clone()),
+            ("okta".to_owned(), okta),
             ("okta_host".to_owned(), okta_host),
             ("issuer".to_owned(), world.issuer.clone()),
             ("logins_key".to_owned(), world.logins_key.clone()),
@@ -285,7 +327,7 @@ async fn run_step(
         call => {
             let request = call_of(context, step);
             let outcome = client.call(endpoints, call, &request).await;
-            let judged = judge(target, client.name(), context, step, outcome, report);
+            let judged = judge(endpoints, client.name(), context, step, outcome, report).await;
             if judged.passed {
                 return judged;
             }
@@ -293,7 +335,44 @@ async fn run_step(
             return StepReport { explanation, ..judged };
         }
     };
-    judge(target, "-", context, step, outcome, report)
+    judge(endpoints, "-", context, step, outcome, report).await
+}
+
+/// Who the credentials a step got are, asked as an application would: STS
+/// `GetCallerIdentity` signed with them, at the endpoint the clients use.
+async fn caller_arn(endpoints: &Endpoints, results: &Value) -> Result<String, String> {
+    let field = |name: &str| results.get(name).and_then(Value::as_str).map(str::to_owned);
+    let (Some(key), Some(secret)) = (field("access_key_id"), field("secret_access_key")) else {
+        return Err("the step returned no credentials".to_owned());
+    };
+    let credentials = aws_credential_types::Credentials::new(
+        key,
+        secret,
+        field("session_token"),
+        None,
+        "fedmock-scenario",
+    );
+    let config = endpoints.sts.config().to_builder().credentials_provider(credentials).build();
+    let answer = aws_sdk_sts::Client::from_conf(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| aws_sdk_sts::error::DisplayErrorContext(e).to_string())?;
+    Ok(answer.arn().unwrap_or_default().to_owned())
+}
+
+/// Whether `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION` is a session of the role
+/// `arn:aws:iam::ACCOUNT:role/[PATH/]NAME` (an assumed-role ARN drops the role's path).
+fn is_session_of(assumed: &str, role: &str) -> bool {
+    let Some((account, rest)) =
+        assumed.strip_prefix("arn:aws:sts::").and_then(|r| r.split_once(":assumed-role/"))
+    else {
+        return false;
+    };
+    let name = rest.split('/').next().unwrap_or_default();
+    role.strip_prefix("arn:aws:iam::")
+        .and_then(|r| r.split_once(":role/"))
+        .is_some_and(|(acct, path)| acct == account && path.rsplit('/').next() == Some(name))
 }
 
 /// A Cognito/STS step's call, with references filled.
@@ -390,8 +469,8 @@ fn explain_failure(fed: &Federation, call: &Call) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-fn judge(
-    target: &Target,
+async fn judge(
+    endpoints: &Endpoints,
     client: &str,
     context: &mut Context,
     step: &Step,
@@ -401,17 +480,15 @@ fn judge(
     match (outcome, &step.expect) {
         (Outcome::Ok(results), Expect::Ok | Expect::Word(_)) => {
             if let Some(role) = &step.expect_role {
-                let key = results.get("access_key_id").and_then(Value::as_str).unwrap_or_default();
-                let owner = target
-                    .own()
-                    .and_then(|fed| fed.cognito().credentials_owner(key))
-                    .map(|o| o.role_arn);
-                if owner.as_deref() != Some(context.fill(role).as_str()) {
-                    return report(
-                        client,
-                        format!("ok, but role {}", owner.unwrap_or_else(|| "(none)".into())),
-                        false,
-                    );
+                let role = context.fill(role);
+                match caller_arn(endpoints, &results).await {
+                    Ok(arn) if is_session_of(&arn, &role) => {}
+                    Ok(arn) => {
+                        return report(client, format!("ok, but the caller is {arn}"), false);
+                    }
+                    Err(why) => {
+                        return report(client, format!("ok, but GetCallerIdentity: {why}"), false);
+                    }
                 }
             }
             if let Some(earlier) = &step.expect_same_identity_as {
@@ -441,5 +518,23 @@ fn judge(
             report(client, format!("{kind}: {message}"), false)
         }
         (Outcome::Failed(why), _) => report(client, format!("failed: {why}"), false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_session_of;
+
+    #[test]
+    fn an_assumed_role_session_matches_its_role_with_or_without_a_path() {
+        let session = "arn:aws:sts::123456789012:assumed-role/app/CognitoIdentityCredentials";
+        assert!(is_session_of(session, "arn:aws:iam::123456789012:role/app"));
+        assert!(is_session_of(session, "arn:aws:iam::123456789012:role/teams/web/app"));
+        assert!(!is_session_of(session, "arn:aws:iam::123456789012:role/application"));
+        assert!(!is_session_of(session, "arn:aws:iam::999999999999:role/app"));
+        assert!(!is_session_of(
+            "arn:aws:iam::123456789012:user/app",
+            "arn:aws:iam::123456789012:role/app"
+        ));
     }
 }

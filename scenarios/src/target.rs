@@ -4,10 +4,12 @@
 //!
 //! Against running endpoints everything goes over the wire as a user's code would send it:
 //! tokens from the token endpoint, `mint`, `rotate_keys` and `clock` through mock-okta's
-//! `/__fedmock/` admin API, Cognito and STS through the clients. Two things need the world's
-//! memory and are only available in a world the runner starts: `expect_role` (which role issued
-//! the credentials) and the check-by-check explanation of a failed step.
+//! `/__fedmock/` admin API, Cognito and STS through the clients, and `expect_role` through STS
+//! `GetCallerIdentity` signed with the credentials a step got. One thing needs the world's
+//! memory and is only available in a world the runner starts: the check-by-check explanation of
+//! a failed step (the running mock-cognito writes the same explanation to its own log).
 
+use harness::container::FedmockContainer;
 use harness::mock_okta::MintRequest;
 use harness::{Federation, TokenRequest, WorldSummary};
 use serde_json::{Value, json};
@@ -39,12 +41,20 @@ pub enum Target {
 pub struct Running {
     summary: WorldSummary,
     http: reqwest::Client,
+    /// The container serving them, when the runner started one: removed with this.
+    _container: Option<FedmockContainer>,
 }
 
 impl Running {
     /// Endpoints described by `fedmock up`'s ready file.
     pub fn new(summary: WorldSummary) -> Self {
-        Self { summary, http: reqwest::Client::new() }
+        Self { summary, http: reqwest::Client::new(), _container: None }
+    }
+
+    /// A container the runner started for one scenario and client.
+    pub fn in_container(container: FedmockContainer) -> Self {
+        let summary = container.summary().clone();
+        Self { summary, http: reqwest::Client::new(), _container: Some(container) }
     }
 
     fn admin(&self, path: &str) -> String {

@@ -246,7 +246,13 @@ async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
     assert!((fed.clock().now() - before).abs() < 60, "the clock is restored");
     assert!(table.contains("skipped: its [world] needs a world of its own"), "{table}");
     assert!(table.contains("skipped: rotate_keys would change a shared world's keys"), "{table}");
-    assert!(table.contains("scenarios: 11 passed, 0 failed, 12 skipped"), "{table}");
+    // expect_role asks STS GetCallerIdentity with the step's credentials, over the wire.
+    let role_row = table
+        .lines()
+        .find(|l| l.starts_with("access-token-default-audience ") && l.contains("rust"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(!role_row.contains("skipped"), "{role_row}");
+    assert!(table.contains("scenarios: 12 passed, 0 failed, 11 skipped"), "{table}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -50,7 +50,7 @@ async fn a_wrong_role_fails_and_a_later_step_does_not_run() {
     assert_eq!(report.steps.len(), 3, "the scenario stops at the first failed step");
     assert_eq!(
         report.steps[2].got,
-        "ok, but role arn:aws:iam::123456789012:role/fedmock-authenticated"
+        "ok, but the caller is arn:aws:sts::123456789012:assumed-role/fedmock-authenticated/CognitoIdentityCredentials"
     );
 }
 

@@ -35,7 +35,10 @@ async function v2() {
       const out = await call(cognito, "getCredentialsForIdentity", defined({
         IdentityId: req.identity, Logins: logins, CustomRoleArn: req.custom_role_arn,
       }));
-      return { identity_id: out.IdentityId, access_key_id: out.Credentials?.AccessKeyId };
+      return {
+        identity_id: out.IdentityId, access_key_id: out.Credentials?.AccessKeyId,
+        secret_access_key: out.Credentials?.SecretKey, session_token: out.Credentials?.SessionToken,
+      };
     }
     case "get_open_id_token": {
       const out = await call(cognito, "getOpenIdToken", defined({ IdentityId: req.identity, Logins: logins }));
@@ -47,7 +50,8 @@ async function v2() {
         RoleArn: req.role_arn, RoleSessionName: req.session_name, WebIdentityToken: req.web_identity_token,
       }));
       return {
-        access_key_id: out.Credentials?.AccessKeyId, subject: out.SubjectFromWebIdentityToken,
+        access_key_id: out.Credentials?.AccessKeyId, secret_access_key: out.Credentials?.SecretAccessKey,
+        session_token: out.Credentials?.SessionToken, subject: out.SubjectFromWebIdentityToken,
         audience: out.Audience, provider: out.Provider,
       };
     }
@@ -63,7 +67,8 @@ async function v3() {
       RoleArn: req.role_arn, RoleSessionName: req.session_name, WebIdentityToken: req.web_identity_token,
     })));
     return {
-      access_key_id: out.Credentials?.AccessKeyId, subject: out.SubjectFromWebIdentityToken,
+      access_key_id: out.Credentials?.AccessKeyId, secret_access_key: out.Credentials?.SecretAccessKey,
+      session_token: out.Credentials?.SessionToken, subject: out.SubjectFromWebIdentityToken,
       audience: out.Audience, provider: out.Provider,
     };
   }
@@ -81,7 +86,10 @@ async function v3() {
         identityId: req.identity, logins, customRoleArn: req.custom_role_arn, clientConfig: opts,
       }));
       const creds = await provider();
-      return { identity_id: creds.identityId, access_key_id: creds.accessKeyId };
+      return {
+        identity_id: creds.identityId, access_key_id: creds.accessKeyId,
+        secret_access_key: creds.secretAccessKey, session_token: creds.sessionToken,
+      };
     }
     case "get_open_id_token": {
       const out = await client.send(new sdk.GetOpenIdTokenCommand(defined({ IdentityId: req.identity, Logins: logins })));

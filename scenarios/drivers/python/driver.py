@@ -37,6 +37,8 @@ def main():
         )
         return {
             "access_key_id": out["Credentials"]["AccessKeyId"],
+            "secret_access_key": out["Credentials"]["SecretAccessKey"],
+            "session_token": out["Credentials"]["SessionToken"],
             "subject": out.get("SubjectFromWebIdentityToken"),
             "audience": out.get("Audience"),
             "provider": out.get("Provider"),
@@ -53,7 +55,13 @@ def main():
                 CustomRoleArn=req.get("custom_role_arn"),
             )
         )
-        return {"identity_id": out["IdentityId"], "access_key_id": out["Credentials"]["AccessKeyId"]}
+        creds = out["Credentials"]
+        return {
+            "identity_id": out["IdentityId"],
+            "access_key_id": creds["AccessKeyId"],
+            "secret_access_key": creds["SecretKey"],
+            "session_token": creds["SessionToken"],
+        }
     if action == "get_open_id_token":
         out = cognito.get_open_id_token(**drop_none(IdentityId=req.get("identity"), Logins=logins))
         return {"identity_id": out["IdentityId"], "token": out["Token"]}

@@ -4,7 +4,8 @@
 //!
 //! `fedmock up` starts the default world (or `--config FILE`) on fixed ports, prints what a
 //! client needs, optionally writes it as JSON to `--ready-file` once both servers accept
-//! connections, and stops cleanly on Ctrl-C or SIGTERM.
+//! connections, and stops cleanly on Ctrl-C or SIGTERM. `fedmock image` puts this very binary
+//! in a container image, and `fedmock run --container IMAGE` runs scenarios in containers of it.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -36,6 +37,16 @@ enum Command {
     Explain(ExplainArgs),
     /// Print the JSON Schema of scenario files (scenarios/scenario.schema.json).
     Schema,
+    /// Build a container image holding this fedmock binary (Linux, Docker engine needed; pulls
+    /// nothing). Its containers run `fedmock up` on ports 8400 and 8401.
+    Image(ImageArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ImageArgs {
+    /// The image's name and tag.
+    #[arg(long, default_value = "fedmock:latest")]
+    tag: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -94,8 +105,12 @@ struct RunArgs {
     /// Run against endpoints already running, described by `fedmock up --ready-file`'s JSON,
     /// instead of a world per scenario. Scenarios then run one at a time; those with a
     /// `[world]` of their own are skipped.
-    #[arg(long, value_name = "READY_FILE")]
+    #[arg(long, value_name = "READY_FILE", conflicts_with = "container")]
     against: Option<PathBuf>,
+    /// Run each scenario, per client, in a container of this image (see `fedmock image`)
+    /// started with the scenario's world and removed afterwards.
+    #[arg(long, value_name = "IMAGE")]
+    container: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -112,7 +127,9 @@ struct UpArgs {
     /// mock-cognito's port.
     #[arg(long, env = "FEDMOCK_COGNITO_PORT", default_value_t = 8401)]
     cognito_port: u16,
-    /// Write the endpoints and credentials as JSON here once both servers accept connections.
+    /// Write the endpoints and credentials as JSON here once both servers accept connections;
+    /// `-` prints them as one JSON line on standard output instead (what a container's reader
+    /// waits for).
     #[arg(long, env = "FEDMOCK_READY_FILE")]
     ready_file: Option<PathBuf>,
     /// Threads serving requests.
@@ -148,6 +165,17 @@ fn main() -> anyhow::Result<()> {
         Command::Up(args) => {
             tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(up(args))
         }
+        Command::Image(args) => {
+            let (name, tag) = split_reference(&args.tag);
+            let binary = std::env::current_exe().context("finding this binary")?;
+            let image = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(harness::container::build_image(&binary, name, tag))?;
+            println!("built {}", image.reference());
+            println!("run it:  docker run --rm -p 8400:8400 -p 8401:8401 {}", image.reference());
+            Ok(())
+        }
         Command::Explain(args) => {
             if let (Some(file), Some(step)) = (&args.scenario, &args.step) {
                 let shown = file.display().to_string();
@@ -178,6 +206,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn up(args: UpArgs) -> anyhow::Result<()> {
+    let stdout_ready = args.ready_file.as_ref().is_some_and(|path| path.as_os_str() == "-");
     let config = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -199,17 +228,25 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         .await?;
     let summary = fed.summary();
     print!("{}", render(&summary));
-    if let Some(path) = &args.ready_file {
-        // The sockets are bound and listening before `start` returns: connections are
-        // accepted from now on, so the file can be written at once.
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(&summary)?)?;
-        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    // The sockets are bound and listening before `start` returns: connections are accepted
+    // from now on, so readiness can be announced at once.
+    let ready_file = args.ready_file.filter(|path| path.as_os_str() != "-");
+    match &ready_file {
+        Some(path) => {
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, serde_json::to_vec_pretty(&summary)?)?;
+            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+        }
+        None if stdout_ready => {
+            println!("{}", serde_json::to_string(&summary)?);
+            std::io::Write::flush(&mut std::io::stdout())?;
+        }
+        None => {}
     }
     wait_for_stop().await;
     eprintln!("fedmock: stopping");
     drop(fed);
-    if let Some(path) = &args.ready_file {
+    if let Some(path) = &ready_file {
         std::fs::remove_file(path).ok();
     }
     Ok(())
@@ -227,6 +264,14 @@ async fn wait_for_stop() {
     }
     #[cfg(not(unix))]
     tokio::signal::ctrl_c().await.ok();
+}
+
+/// `name:tag` (a registry host's port is part of the name), `latest` when no tag is given.
+fn split_reference(reference: &str) -> (&str, &str) {
+    match reference.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => (name, tag),
+        _ => (reference, "latest"),
+    }
 }
 
 fn explain(args: ExplainArgs) -> anyhow::Result<String> {
@@ -345,6 +390,10 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
             files.push(path.clone());
         }
     }
+    let image = args.container.as_deref().map(|reference| {
+        let (name, tag) = split_reference(reference);
+        harness::container::FedmockImage::new(name, tag)
+    });
     let against: Option<WorldSummary> = match &args.against {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -365,6 +414,14 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
             .map_or_else(|| file.display().to_string(), |s| s.to_string_lossy().into_owned());
         let shown = file.display().to_string();
         let scenario = scenarios::Scenario::parse(&shown, &text)?;
+        if let Some(image) = &image {
+            // A container per scenario and client, with the scenario's world.
+            let (clients, image) = (clients.clone(), image.clone());
+            runs.push(tokio::spawn(async move {
+                scenarios::run_in_container(&name, &shown, &scenario, &clients, &image).await
+            }));
+            continue;
+        }
         if let Some(summary) = &against {
             // One running world: one scenario at a time.
             reports

@@ -1,0 +1,197 @@
+//! fedmock as a container (harness::container, testcontainers): the image built from this very
+//! binary serves the federation, validates exactly as in process, logs its explanations, and
+//! runs the library's scenarios (`fedmock run --container`).
+//!
+//! They need a Docker engine. Without one they are skipped and say so; with
+//! `FEDMOCK_REQUIRE_DOCKER=1` (CI installs and starts the engine) a missing engine fails them.
+
+use std::path::Path;
+
+use harness::container::{ContainerError, FedmockContainer, FedmockImage, build_image};
+use harness::{FederationConfig, WorldSummary};
+use tokio::sync::OnceCell;
+
+const IMAGE: (&str, &str) = ("fedmock", "cargo-test");
+
+/// The image, built once per test binary from the `fedmock` binary cargo built for the tests.
+async fn image() -> Option<FedmockImage> {
+    static BUILT: OnceCell<Result<FedmockImage, String>> = OnceCell::const_new();
+    let built = BUILT
+        .get_or_init(|| async {
+            let binary = Path::new(env!("CARGO_BIN_EXE_fedmock"));
+            build_image(binary, IMAGE.0, IMAGE.1).await.map_err(|e| describe(&e))
+        })
+        .await;
+    match built {
+        Ok(image) => Some(image.clone()),
+        Err(why) if why.starts_with("no engine") && !required() => {
+            eprintln!("skipped: {why} (FEDMOCK_REQUIRE_DOCKER=1 makes this a failure)");
+            None
+        }
+        Err(why) => panic!("{why}"),
+    }
+}
+
+fn describe(err: &ContainerError) -> String {
+    if err.is_engine_missing() { format!("no engine: {err}") } else { err.to_string() }
+}
+
+fn required() -> bool {
+    std::env::var_os("FEDMOCK_REQUIRE_DOCKER").is_some()
+}
+
+async fn start(image: FedmockImage) -> FedmockContainer {
+    image.start().await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn access_token(summary: &WorldSummary) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(&summary.token_endpoint)
+        .basic_auth(&summary.client_id, Some(&summary.client_secret))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", &summary.username),
+            ("password", &summary.password),
+            ("scope", "openid"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+fn cognito(summary: &WorldSummary) -> aws_sdk_cognitoidentity::Client {
+    let config = aws_sdk_cognitoidentity::Config::builder()
+        .behavior_version(aws_sdk_cognitoidentity::config::BehaviorVersion::latest())
+        .endpoint_url(&summary.cognito_endpoint)
+        .region(aws_sdk_cognitoidentity::config::Region::new(summary.region.clone()))
+        .build();
+    aws_sdk_cognitoidentity::Client::from_conf(config)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_container_trades_an_okta_token_for_credentials_through_the_rust_sdk() {
+    let Some(image) = image().await else { return };
+    let container = start(image).await;
+    let summary = container.summary();
+    // Reached through Docker's mapped ports; named as the container names itself.
+    assert!(!summary.cognito_endpoint.ends_with(":8401"), "{}", summary.cognito_endpoint);
+    assert!(summary.issuer.ends_with(":8400/oauth2/default"), "{}", summary.issuer);
+
+    let token = access_token(summary).await;
+    let client = cognito(summary);
+    let id = client
+        .get_id()
+        .identity_pool_id(&summary.identity_pool_id)
+        .logins(&summary.logins_key, &token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}", aws_sdk_cognitoidentity::error::DisplayErrorContext(e)));
+    let identity = id.identity_id().unwrap();
+    let credentials = client
+        .get_credentials_for_identity()
+        .identity_id(identity)
+        .logins(&summary.logins_key, &token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}", aws_sdk_cognitoidentity::error::DisplayErrorContext(e)));
+    let key = credentials.credentials().and_then(|c| c.access_key_id()).unwrap();
+    assert!(key.starts_with("ASIA"), "{key}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_login_gets_aws_s_answer_and_the_container_logs_every_check() {
+    let Some(image) = image().await else { return };
+    let container = start(image).await;
+    let summary = container.summary();
+    let token = access_token(summary).await;
+    // The key with its scheme: AWS compares it with iss without one.
+    let err = cognito(summary)
+        .get_id()
+        .identity_pool_id(&summary.identity_pool_id)
+        .logins(&summary.issuer, &token)
+        .send()
+        .await
+        .unwrap_err();
+    let service = err.into_service_error();
+    assert_eq!(service.meta().code(), Some("NotAuthorizedException"));
+    assert_eq!(
+        service.meta().message(),
+        Some("Invalid login token. Issuer doesn't match providerName")
+    );
+    let logs = container.logs().await.unwrap();
+    assert!(logs.contains("Issuer doesn't match providerName"), "{logs}");
+    assert!(logs.contains("fix:"), "the log explains the refusal: {logs}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_container_starts_with_the_world_it_is_given() {
+    let Some(image) = image().await else { return };
+    let mut world = FederationConfig::default_world();
+    world.aws.identity_pools[0].name = "from-a-test".into();
+    world.aws.identity_pools[0].allow_unauthenticated_identities = true;
+    let container = start(image.with_world(&world).unwrap()).await;
+    let summary = container.summary();
+    // Unauthenticated access, switched on in this world only (the default world refuses it).
+    let id = cognito(summary)
+        .get_id()
+        .identity_pool_id(&summary.identity_pool_id)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}", aws_sdk_cognitoidentity::error::DisplayErrorContext(e)));
+    assert!(id.identity_id().unwrap().starts_with("us-east-1:"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_library_scenario_passes_in_containers_with_the_rust_sdk() {
+    let Some(image) = image().await else { return };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut runs = Vec::new();
+    for path in files {
+        let image = image.clone();
+        runs.push(tokio::spawn(async move {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let scenario = scenarios::Scenario::parse(&file, &text).unwrap();
+            scenarios::run_in_container(&name, &file, &scenario, &[scenarios::Client::Rust], &image)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+        }));
+    }
+    let mut reports = Vec::new();
+    for run in runs {
+        reports.extend(run.await.unwrap());
+    }
+    print!("{}", scenarios::render(&reports));
+    assert_eq!(reports.len(), 23);
+    let not_passed: Vec<&str> =
+        reports.iter().filter(|r| !r.passed()).map(|r| r.scenario.as_str()).collect();
+    assert!(not_passed.is_empty(), "{not_passed:?}");
+}
+
+#[test]
+fn fedmock_run_container_runs_a_scenario_with_a_world_of_its_own() {
+    // The image is built by the tests above or by an earlier run; build it here if needed.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(image) = runtime.block_on(image()) else { return };
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("library/unauthenticated-access-disabled-fixed.toml");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["run", "--container", &image.reference(), "--clients", "rust"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{table}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(table.contains("scenarios: 1 passed, 0 failed"), "{table}");
+}
