@@ -4,8 +4,9 @@
 //! replaces), so a scenario states only what differs from the setup every Okta → Cognito
 //! tutorial starts with. The world's clock stands still unless a `clock` step moves it.
 //! Steps run in order; a step's results are named `{id.field}` in the
-//! strings of later steps, next to the world's facts `{okta}`, `{okta_host}`, `{issuer}`,
-//! `{logins_key}`, `{pool}` and `{client_id}`.
+//! strings of later steps (a token's claims `{id.field.claim}`, e.g. `{okta.access_token.exp}`),
+//! next to the world's facts `{okta}`, `{okta_host}`, `{issuer}`, `{logins_key}`, `{pool}`,
+//! `{client_id}` and `{now}` (the world clock's time, moved by `clock` steps).
 
 use std::collections::BTreeMap;
 

@@ -162,7 +162,7 @@ async fn run_on(
         };
         target.freeze().await.map_err(Error::World)?;
         let endpoints = target.endpoints();
-        let mut context = Context::new(&target.summary());
+        let mut context = Context::of(&target).await?;
         let mut steps = Vec::new();
         for (i, step) in scenario.steps.iter().enumerate() {
             let label = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
@@ -192,6 +192,14 @@ struct Context {
 }
 
 impl Context {
+    /// The context a scenario starts with: the world's names, and `{now}`, its clock's time.
+    async fn of(target: &Target) -> Result<Self, Error> {
+        let mut context = Self::new(&target.summary());
+        let now = target.advance(0).await.map_err(Error::World)?;
+        context.record(None, &json!({"now": now.to_string()}));
+        Ok(context)
+    }
+
     fn new(world: &WorldSummary) -> Self {
         // `{okta}` is the base the world's issuers are named from, as tokens carry it. It is
         // where the runner reaches mock-okta too, except in a container, whose mapped port
@@ -214,11 +222,24 @@ impl Context {
         Self { values }
     }
 
+    /// Keeps a step's results as `{id.field}`, the claims of a token among them as
+    /// `{id.field.claim}` (e.g. `{okta.access_token.exp}`), and a clock step's time as `{now}`.
     fn record(&mut self, id: Option<&str>, results: &Value) {
+        if let Some(now) = results.get("now").and_then(Value::as_str) {
+            self.values.insert("now".to_owned(), now.to_owned());
+        }
         let (Some(id), Value::Object(fields)) = (id, results) else { return };
         for (field, value) in fields {
-            if let Some(text) = value.as_str() {
-                self.values.insert(format!("{id}.{field}"), text.to_owned());
+            let Some(text) = value.as_str() else { continue };
+            self.values.insert(format!("{id}.{field}"), text.to_owned());
+            for (claim, value) in jwt_claims(text) {
+                let shown = match value {
+                    Value::String(s) => s,
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => continue,
+                };
+                self.values.insert(format!("{id}.{field}.{claim}"), shown);
             }
         }
     }
@@ -251,6 +272,22 @@ impl Context {
     fn fill_opt(&self, text: Option<&String>) -> Option<String> {
         text.map(|t| self.fill(t))
     }
+}
+
+/// A JWT's payload claims; nothing for anything else.
+fn jwt_claims(text: &str) -> serde_json::Map<String, Value> {
+    use base64::Engine as _;
+    let mut parts = text.split('.');
+    let (Some(_), Some(payload), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return serde_json::Map::new();
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
 }
 
 fn expected_text(step: &Step) -> String {
@@ -406,7 +443,7 @@ pub async fn explain_step(file: &str, scenario: &Scenario, id: &str) -> Result<S
         .map_err(|e| Error::World(e.to_string()))?;
     let target = Target::Own(fed);
     let endpoints = target.endpoints();
-    let mut context = Context::new(&target.summary());
+    let mut context = Context::of(&target).await?;
     for (i, step) in scenario.steps.iter().enumerate() {
         let label = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
         if label == id {

@@ -90,9 +90,9 @@ fn fedmock_run_passes_the_library_and_fails_a_broken_scenario() {
         .unwrap();
     let table = String::from_utf8(ok.stdout).unwrap();
     assert!(ok.status.success(), "{table}");
-    assert!(table.contains("scenarios: 23 passed, 0 failed"), "{table}");
+    assert!(table.contains("scenarios: 25 passed, 0 failed"), "{table}");
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains(r#"<testsuite name="rust" tests="23" failures="0""#), "{xml}");
+    assert!(xml.contains(r#"<testsuite name="rust" tests="25" failures="0""#), "{xml}");
 
     let broken = dir.join("broken.toml");
     std::fs::write(
@@ -252,7 +252,7 @@ async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
         .find(|l| l.starts_with("access-token-default-audience ") && l.contains("rust"))
         .unwrap_or_else(|| panic!("{table}"));
     assert!(!role_row.contains("skipped"), "{role_row}");
-    assert!(table.contains("scenarios: 12 passed, 0 failed, 11 skipped"), "{table}");
+    assert!(table.contains("scenarios: 13 passed, 0 failed, 12 skipped"), "{table}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
