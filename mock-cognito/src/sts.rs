@@ -114,8 +114,11 @@ pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Respo
             }
         };
     }
+    let mut trace = Trace::default();
     let result = match params.get("Action").map(String::as_str) {
-        Some("AssumeRoleWithWebIdentity") => assume_role_with_web_identity(state, &params).await,
+        Some("AssumeRoleWithWebIdentity") => {
+            assume_role_with_web_identity(state, &params, &mut trace).await
+        }
         Some("GetCallerIdentity") => match state.authenticate(request, "sts") {
             Ok(caller) => Ok(caller_identity(state, caller.as_deref())),
             Err(err) => Err(query_auth_error(&err)),
@@ -130,7 +133,13 @@ pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Respo
     match result {
         Ok(xml) => xml_response(StatusCode::OK, xml),
         Err(err) => {
-            tracing::info!(code = err.code, message = %err.message, why = err.detail.as_deref().unwrap_or(""), "STS request refused");
+            tracing::info!(
+                code = err.code,
+                message = %err.message,
+                why = err.detail.as_deref().unwrap_or(""),
+                checks = %trace.render(&err),
+                "STS request refused"
+            );
             err.into_response()
         }
     }
@@ -178,6 +187,48 @@ fn caller_identity(state: &CognitoState, access_key: Option<&str>) -> String {
     )
 }
 
+/// The checks a token went through, in order, for the log of a refusal: every passed check
+/// with the values it compared, then the one that failed with STS's answer and why.
+#[derive(Debug, Default)]
+struct Trace {
+    passed: Vec<(&'static str, String)>,
+    current: Option<&'static str>,
+}
+
+impl Trace {
+    /// The check about to be made.
+    fn at(&mut self, name: &'static str) {
+        self.current = Some(name);
+    }
+
+    /// The current check passed, having compared this.
+    fn pass(&mut self, compared: impl Into<String>) {
+        if let Some(name) = self.current.take() {
+            self.passed.push((name, compared.into()));
+        }
+    }
+
+    fn render(&self, refusal: &StsError) -> String {
+        let Some(failed) = self.current else { return String::new() };
+        let mut out = String::from(
+            "STS's checks of AssumeRoleWithWebIdentity, in order (STS stops at the first failure):\n",
+        );
+        for (i, (name, compared)) in self.passed.iter().enumerate() {
+            out.push_str(&format!("  {}. {name} — pass\n       {compared}\n", i + 1));
+        }
+        out.push_str(&format!(
+            "  {}. {failed} — FAIL\n       STS answers: {}: {}\n",
+            self.passed.len() + 1,
+            refusal.code,
+            refusal.message
+        ));
+        if let Some(why) = &refusal.detail {
+            out.push_str(&format!("       why: {why}\n"));
+        }
+        out
+    }
+}
+
 /// Who the token says the caller is, in trust-policy terms.
 struct Federation {
     principal: policy::Request,
@@ -189,6 +240,7 @@ struct Federation {
 async fn assume_role_with_web_identity(
     state: &CognitoState,
     params: &HashMap<String, String>,
+    trace: &mut Trace,
 ) -> Result<String, StsError> {
     let get = |name: &str| params.get(name).map(String::as_str);
     let mut v = Violations::default();
@@ -224,10 +276,13 @@ async fn assume_role_with_web_identity(
         get("RoleSessionName").unwrap(),
         get("WebIdentityToken").unwrap(),
     );
-    let federation = identify(state, token).await?;
+    let federation = identify(state, token, trace).await?;
+    trace.at("the role exists");
     let role = state
         .role(role_arn)
         .ok_or_else(|| StsError::access_denied().with_detail(format!("no role {role_arn}")))?;
+    trace.pass(role_arn);
+    trace.at("DurationSeconds is within the role's MaxSessionDuration");
     if duration > role.max_session_duration_secs {
         return Err(StsError::new(
             StatusCode::BAD_REQUEST,
@@ -235,6 +290,8 @@ async fn assume_role_with_web_identity(
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
         ));
     }
+    trace.pass(format!("{duration} <= {}", role.max_session_duration_secs));
+    trace.at("the role's trust policy allows this federated principal");
     if !policy::allows(&role.trust_policy, &federation.principal) {
         return Err(StsError::access_denied().with_detail(format!(
             "the trust policy of {role_arn} does not allow Federated {:?} with {:?}",
@@ -269,34 +326,50 @@ async fn assume_role_with_web_identity(
 }
 
 /// Validates the token and says who it federates.
-async fn identify(state: &CognitoState, token: &str) -> Result<Federation, StsError> {
+async fn identify(
+    state: &CognitoState,
+    token: &str,
+    trace: &mut Trace,
+) -> Result<Federation, StsError> {
     // Text inferred; STS says the token is not a usable JWT.
     let not_jwt = || {
         StsError::invalid_token(
             "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
         )
     };
-    let jwt = verify::parse(token).map_err(|_| not_jwt())?;
+    trace.at("the token is a JWT with an iss");
+    let jwt = verify::parse(token).map_err(|r| not_jwt().with_detail(r.explain()))?;
     let claim = |name: &str| jwt.claims.get(name).and_then(Value::as_str).map(str::to_owned);
-    let iss = claim("iss").ok_or_else(not_jwt)?;
+    let iss = claim("iss").ok_or_else(|| not_jwt().with_detail("no iss claim"))?;
+    trace.pass(format!("header {}, iss {iss}", Value::Object(jwt.header.clone())));
     let now = state.clock.now();
     let (federated, name, audience) = if iss == COGNITO_ISSUER {
+        trace.at("the signature verifies with this endpoint's Cognito key");
         let key = state.cognito_key.get(&state.region).await;
         if key.verify(token).is_none() {
             return Err(StsError::invalid_token("The token signature could not be verified.")
                 .with_detail("not signed by this endpoint's Cognito key (inferred text)"));
         }
+        trace.pass("kid matches, RS512");
         (
             "cognito-identity.amazonaws.com".to_owned(),
             "cognito-identity.amazonaws.com".to_owned(),
             claim("aud").unwrap_or_default(),
         )
     } else {
-        let provider = state.providers().into_iter().find(|p| p.url == iss).ok_or_else(|| {
+        trace.at("iss names an IAM OIDC provider of the account");
+        let providers = state.providers();
+        let provider = providers.iter().find(|p| p.url == iss).ok_or_else(|| {
             StsError::invalid_token(format!(
                 "No OpenIDConnect provider found in your account for {iss}"
             ))
+            .with_detail(format!(
+                "the account's providers are {:?}; create one whose URL is exactly the token's iss",
+                providers.iter().map(|p| p.url.as_str()).collect::<Vec<_>>()
+            ))
         })?;
+        trace.pass(format!("{iss} → {}", provider.arn));
+        trace.at("the signature verifies with the issuer's JWKS");
         verify::verify_signature(&state.jwks, &iss, &jwt).await.map_err(|rejection| match rejection {
             TokenRejection::KeysUnavailable { reason } => StsError::invalid_token(
                 "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
@@ -304,13 +377,28 @@ async fn identify(state: &CognitoState, token: &str) -> Result<Federation, StsEr
             .with_detail(reason),
             other => StsError::invalid_token("The token signature could not be verified.").with_detail(other.explain()),
         })?;
+        trace.pass(format!(
+            "kid {}",
+            jwt.header.get("kid").and_then(Value::as_str).unwrap_or("(none)")
+        ));
+        trace.at("azp, else aud, is one of the provider's client IDs");
         let audience = audience(&jwt.claims, &provider.client_ids).ok_or_else(|| {
-            StsError::invalid_token("Incorrect token audience")
-                .with_detail(format!("the provider accepts {:?}", provider.client_ids))
+            StsError::invalid_token("Incorrect token audience").with_detail(format!(
+                "the token's azp {} / aud {}; the provider accepts {:?}: add the value to the provider's client IDs, or send the token whose aud is listed",
+                jwt.claims.get("azp").map_or("absent".to_owned(), Value::to_string),
+                jwt.claims.get("aud").map_or("absent".to_owned(), Value::to_string),
+                provider.client_ids
+            ))
         })?;
+        trace.pass(format!("{audience} in {:?}", provider.client_ids));
         (provider.arn.clone(), provider.name.clone(), audience)
     };
-    let exp = jwt.claims.get("exp").and_then(Value::as_i64).ok_or_else(not_jwt)?;
+    trace.at("exp has not passed (with the 300 s grace)");
+    let exp = jwt
+        .claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| not_jwt().with_detail("no exp"))?;
     if now >= exp + EXPIRY_GRACE_SECS {
         // Date format inferred (epoch seconds).
         return Err(StsError::new(
@@ -321,7 +409,10 @@ async fn identify(state: &CognitoState, token: &str) -> Result<Federation, StsEr
             ),
         ));
     }
-    let subject = claim("sub").ok_or_else(not_jwt)?;
+    trace.pass(format!("exp {exp}, now {now}"));
+    trace.at("the token has a sub");
+    let subject = claim("sub").ok_or_else(|| not_jwt().with_detail("no sub claim"))?;
+    trace.pass(format!("sub {subject}"));
     let amr: Vec<String> = match jwt.claims.get("amr") {
         Some(Value::Array(items)) => {
             items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
@@ -386,6 +477,26 @@ pub fn iso8601(epoch: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_s_trace_lists_the_passed_checks_then_the_failed_one_with_sts_s_answer() {
+        let mut trace = Trace::default();
+        trace.at("the token is a JWT with an iss");
+        trace.pass("iss https://dev-1.okta.com/oauth2/default");
+        trace.at("azp, else aud, is one of the provider's client IDs");
+        let refusal = StsError::invalid_token("Incorrect token audience")
+            .with_detail("the provider accepts [\"api://default\"]");
+        let text = trace.render(&refusal);
+        assert_eq!(
+            text,
+            "STS's checks of AssumeRoleWithWebIdentity, in order (STS stops at the first failure):\n  \
+             1. the token is a JWT with an iss — pass\n       iss https://dev-1.okta.com/oauth2/default\n  \
+             2. azp, else aud, is one of the provider's client IDs — FAIL\n       \
+             STS answers: InvalidIdentityToken: Incorrect token audience\n       \
+             why: the provider accepts [\"api://default\"]\n"
+        );
+        assert_eq!(Trace::default().render(&refusal), "", "a refusal before any check has none");
+    }
 
     #[test]
     fn iso8601_matches_known_instants() {

@@ -44,7 +44,8 @@ async fn start(image: FedmockImage) -> FedmockContainer {
     image.start().await.unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn access_token(summary: &WorldSummary) -> String {
+/// The password grant's (access token, ID token).
+async fn tokens(summary: &WorldSummary) -> (String, String) {
     let answer: serde_json::Value = reqwest::Client::new()
         .post(&summary.token_endpoint)
         .basic_auth(&summary.client_id, Some(&summary.client_secret))
@@ -60,7 +61,10 @@ async fn access_token(summary: &WorldSummary) -> String {
         .json()
         .await
         .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
+    (
+        answer["access_token"].as_str().unwrap().to_owned(),
+        answer["id_token"].as_str().unwrap().to_owned(),
+    )
 }
 
 fn cognito(summary: &WorldSummary) -> aws_sdk_cognitoidentity::Client {
@@ -81,7 +85,7 @@ async fn the_container_trades_an_okta_token_for_credentials_through_the_rust_sdk
     assert!(!summary.cognito_endpoint.ends_with(":8401"), "{}", summary.cognito_endpoint);
     assert!(summary.issuer.ends_with(":8400/oauth2/default"), "{}", summary.issuer);
 
-    let token = access_token(summary).await;
+    let (token, _) = tokens(summary).await;
     let client = cognito(summary);
     let id = client
         .get_id()
@@ -107,7 +111,7 @@ async fn a_refused_login_gets_aws_s_answer_and_the_container_logs_every_check() 
     let Some(image) = image().await else { return };
     let container = start(image).await;
     let summary = container.summary();
-    let token = access_token(summary).await;
+    let (token, id_token) = tokens(summary).await;
     // The key with its scheme: AWS compares it with iss without one.
     let err = cognito(summary)
         .get_id()
@@ -122,9 +126,32 @@ async fn a_refused_login_gets_aws_s_answer_and_the_container_logs_every_check() 
         service.meta().message(),
         Some("Invalid login token. Issuer doesn't match providerName")
     );
+    // STS straight from the OIDC token: the ID token's aud is the client id, not listed.
+    let sts_config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .endpoint_url(&summary.cognito_endpoint)
+        .region(aws_sdk_sts::config::Region::new(summary.region.clone()))
+        .build();
+    let err = aws_sdk_sts::Client::from_conf(sts_config)
+        .assume_role_with_web_identity()
+        .role_arn(format!("arn:aws:iam::{}:role/fedmock-web-identity", summary.account_id))
+        .role_session_name("container-test")
+        .web_identity_token(&id_token)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(err.meta().code(), Some("InvalidIdentityToken"));
+    assert_eq!(err.meta().message(), Some("Incorrect token audience"));
+
     let logs = container.logs().await.unwrap();
     assert!(logs.contains("Issuer doesn't match providerName"), "{logs}");
     assert!(logs.contains("fix:"), "the log explains the refusal: {logs}");
+    assert!(logs.contains("STS's checks of AssumeRoleWithWebIdentity"), "{logs}");
+    assert!(
+        logs.contains("azp, else aud, is one of the provider's client IDs — FAIL"),
+        "the log lists STS's checks: {logs}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
