@@ -105,6 +105,14 @@ pub struct Step {
     pub password: Option<String>,
     /// `token`: scopes. Defaults to `openid`.
     pub scope: Option<String>,
+    /// `token`: mock-okta faults in force for this request only: `token_error`,
+    /// `token_delay_ms`, `access_token_claims`/`id_token_claims` merged over Okta's (`null`
+    /// removes one), `signing`. A refused request's `expect` is the OAuth `error` and
+    /// `error_description`. (JWKS faults would be over before Cognito fetches keys, so the
+    /// schema leaves them out.)
+    #[serde(default)]
+    #[schemars(schema_with = "faults")]
+    pub faults: Option<harness::mock_okta::Faults>,
     /// `mint`: `access` or `id`. Defaults to `access`.
     #[serde(default)]
     #[schemars(schema_with = "token_kind")]
@@ -154,6 +162,32 @@ fn signing(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
             "secret": { "type": "string", "description": "hs256: the HMAC secret." }
         },
         "required": ["kind"],
+        "additionalProperties": false
+    })
+}
+
+fn faults(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let signing = signing(generator);
+    schemars::json_schema!({
+        "description": "mock-okta faults in force for this token request only.",
+        "type": "object",
+        "properties": {
+            "token_error": {
+                "description": "The token endpoint answers this OAuth error instead of tokens.",
+                "type": "object",
+                "properties": {
+                    "error": { "type": "string", "description": "e.g. invalid_grant" },
+                    "error_description": { "type": "string" },
+                    "status": { "type": "integer", "description": "HTTP status. Defaults to 400." }
+                },
+                "required": ["error"],
+                "additionalProperties": false
+            },
+            "token_delay_ms": { "type": "integer", "minimum": 0 },
+            "access_token_claims": { "type": "object", "description": "Merged over Okta's (null removes one)." },
+            "id_token_claims": { "type": "object", "description": "Merged over Okta's (null removes one)." },
+            "signing": signing
+        },
         "additionalProperties": false
     })
 }

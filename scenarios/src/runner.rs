@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use harness::container::FedmockImage;
-use harness::mock_okta::{MintRequest, TokenKind};
+use harness::mock_okta::{Faults, MintRequest, TokenKind};
 use harness::{Clock, Federation, TokenRequest, WorldSummary};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -329,9 +329,20 @@ async fn run_step(
                     step.scope.as_deref().unwrap_or("openid"),
                 ),
             };
-            match target.token(request.server(&server), step.client.as_deref()).await {
-                Ok(tokens) => Outcome::Ok(tokens),
-                Err(err) => Outcome::Failed(err),
+            match &step.faults {
+                None => target.token(request.server(&server), step.client.as_deref()).await,
+                // Faults in force for this request only.
+                Some(faults) => match target.set_okta_faults(faults).await {
+                    Err(err) => Outcome::Failed(err),
+                    Ok(()) => {
+                        let outcome =
+                            target.token(request.server(&server), step.client.as_deref()).await;
+                        match target.set_okta_faults(&Faults::default()).await {
+                            Ok(()) => outcome,
+                            Err(err) => Outcome::Failed(err),
+                        }
+                    }
+                },
             }
         }
         Action::Mint => {

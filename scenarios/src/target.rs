@@ -10,9 +10,19 @@
 //! a failed step (the running mock-cognito writes the same explanation to its own log).
 
 use harness::container::FedmockContainer;
-use harness::mock_okta::MintRequest;
+use harness::mock_okta::{Faults, MintRequest};
 use harness::{Federation, TokenRequest, WorldSummary};
 use serde_json::{Value, json};
+
+use crate::clients::Outcome;
+
+/// Why the token endpoint gave no tokens.
+enum TokenFailure {
+    /// It answered an error (the body).
+    Refused(String),
+    /// No answer, or not one a token endpoint gives.
+    Failed(String),
+}
 
 /// Where Cognito/STS calls go, for every client.
 #[derive(Clone, Debug)]
@@ -128,28 +138,46 @@ impl Target {
         }
     }
 
-    /// Tokens from the token endpoint: `{access_token, id_token}`.
-    pub async fn token(
+    /// Tokens from the token endpoint: `{access_token, id_token}`, or the OAuth error it
+    /// answered (`Refused` with `error` and `error_description`).
+    pub async fn token(&self, request: TokenRequest, client: Option<&str>) -> Outcome {
+        match self.token_answer(request, client).await {
+            Ok(answer) => Outcome::Ok(answer),
+            Err(TokenFailure::Refused(body)) => match serde_json::from_str::<Value>(&body) {
+                Ok(oauth) if oauth["error"].is_string() => Outcome::Refused {
+                    kind: oauth["error"].as_str().unwrap_or_default().to_owned(),
+                    message: oauth["error_description"].as_str().unwrap_or_default().to_owned(),
+                },
+                _ => Outcome::Failed(body),
+            },
+            Err(TokenFailure::Failed(why)) => Outcome::Failed(why),
+        }
+    }
+
+    async fn token_answer(
         &self,
         request: TokenRequest,
         client: Option<&str>,
-    ) -> Result<Value, String> {
+    ) -> Result<Value, TokenFailure> {
         match self {
             Target::Own(fed) => {
                 let request = match client {
                     Some(client) => request.client(client),
                     None => request,
                 };
-                let tokens = fed.token(request).await.map_err(|e| e.to_string())?;
+                let tokens = fed.token(request).await.map_err(|e| match e {
+                    harness::Error::TokenRefused { body, .. } => TokenFailure::Refused(body),
+                    other => TokenFailure::Failed(other.to_string()),
+                })?;
                 Ok(json!({"access_token": tokens.access_token, "id_token": tokens.id_token}))
             }
             Target::Running(running) => {
                 let s = &running.summary;
                 if client.is_some_and(|c| c != s.client_id) {
-                    return Err(format!(
+                    return Err(TokenFailure::Failed(format!(
                         "against running endpoints only the ready file's client ({}) has a known secret",
                         s.client_id
-                    ));
+                    )));
                 }
                 let url = match request.server_id() {
                     Some("org") => format!("{}/oauth2/v1/token", s.okta_url),
@@ -163,13 +191,42 @@ impl Target {
                     .form(request.form())
                     .send()
                     .await
-                    .map_err(|e| format!("{url}: {e}"))?;
+                    .map_err(|e| TokenFailure::Failed(format!("{url}: {e}")))?;
                 let status = response.status();
-                let answer: Value = response.json().await.map_err(|e| format!("{url}: {e}"))?;
+                let body = response
+                    .text()
+                    .await
+                    .map_err(|e| TokenFailure::Failed(format!("{url}: {e}")))?;
                 if !status.is_success() {
-                    return Err(format!("{url}: {status} {answer}"));
+                    return Err(TokenFailure::Refused(body));
                 }
+                let answer: Value = serde_json::from_str(&body)
+                    .map_err(|e| TokenFailure::Failed(format!("{url}: {e}: {body}")))?;
                 Ok(json!({"access_token": answer["access_token"], "id_token": answer["id_token"]}))
+            }
+        }
+    }
+
+    /// Switches mock-okta's faults on (`Faults::default()` off), for a token step's request.
+    pub async fn set_okta_faults(&self, faults: &Faults) -> Result<(), String> {
+        match self {
+            Target::Own(fed) => {
+                fed.set_okta_faults(faults.clone());
+                Ok(())
+            }
+            Target::Running(running) => {
+                let url = running.admin("/faults");
+                let response = running
+                    .http
+                    .put(&url)
+                    .json(faults)
+                    .send()
+                    .await
+                    .map_err(|e| format!("{url}: {e}"))?;
+                match response.status() {
+                    status if status.is_success() => Ok(()),
+                    status => Err(format!("{url}: {status}")),
+                }
             }
         }
     }

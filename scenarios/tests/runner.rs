@@ -64,6 +64,42 @@ async fn a_reference_to_nothing_stays_visible_and_fails() {
     );
 }
 
+#[tokio::test]
+async fn a_token_step_s_faults_shape_that_request_only_and_its_claims_are_references() {
+    let report = run(
+        "description = \"t\"\n\
+         [[step]]\nid = \"odd\"\naction = \"token\"\nfaults = { access_token_claims = { aud = \"api://other\" } }\n\
+         [[step]]\naction = \"get_id\"\nlogins = { \"{logins_key}\" = \"{odd.access_token}\" }\n\
+         expect = { error = \"NotAuthorizedException\", message = \"Invalid login token. Incorrect token audience.\" }\n\
+         [[step]]\nid = \"plain\"\naction = \"token\"\n\
+         [[step]]\naction = \"get_id\"\nlogins = { \"{logins_key}\" = \"{plain.access_token}\" }\n\
+         [[step]]\naction = \"clock\"\nadvance = 3900\n\
+         [[step]]\naction = \"get_id\"\nlogins = { \"{logins_key}\" = \"{plain.access_token}\" }\n\
+         expect = { error = \"NotAuthorizedException\", message = \"Invalid login token. Token expired: {now} >= {plain.access_token.exp}\" }\n",
+    )
+    .await;
+    assert!(report.passed(), "{}", scenarios::render(std::slice::from_ref(&report)));
+    let expired = &report.steps[5].expected;
+    assert!(!expired.contains('{'), "references are filled in the report: {expired}");
+}
+
+#[tokio::test]
+async fn a_token_endpoint_refusal_is_an_oauth_error_a_step_can_expect() {
+    let report = run(
+        "description = \"t\"\n[[step]]\naction = \"token\"\n\
+         faults = { token_error = { error = \"invalid_client\", error_description = \"Client authentication failed.\", status = 401 } }\n\
+         expect = { error = \"invalid_client\", message = \"Client authentication failed.\" }\n\
+         [[step]]\naction = \"token\"\n",
+    )
+    .await;
+    assert!(report.passed(), "{}", scenarios::render(std::slice::from_ref(&report)));
+    let unexpected =
+        run("description = \"t\"\n[[step]]\naction = \"token\"\nuser = \"nobody@example.com\"\n")
+            .await;
+    assert!(!unexpected.passed());
+    assert!(unexpected.steps[0].got.starts_with("invalid_grant: "), "{}", unexpected.steps[0].got);
+}
+
 #[test]
 fn the_table_ends_with_a_summary_test_runners_read() {
     let table = scenarios::render(&[]);
