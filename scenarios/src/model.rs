@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Error;
+use crate::clients::Client;
 
 /// One scenario file.
 #[derive(Clone, Debug, Deserialize, PartialEq, JsonSchema)]
@@ -31,6 +32,12 @@ pub struct Scenario {
     #[serde(default)]
     #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub world: Option<toml::Table>,
+    /// The clients this scenario's Cognito/STS steps run through when the command line names
+    /// none (`fedmock run --clients` overrides it), e.g. `["js-v2"]` for a flow only that SDK
+    /// has. Defaults to `["rust"]`.
+    #[serde(default)]
+    #[schemars(schema_with = "client_names")]
+    pub clients: Option<Vec<String>>,
     /// The steps, in order.
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
@@ -166,6 +173,16 @@ fn signing(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+fn client_names(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = Client::ALL.iter().map(|c| c.name()).collect();
+    schemars::json_schema!({
+        "description": "The clients the steps run through unless the command line names others.",
+        "type": "array",
+        "items": { "enum": names },
+        "minItems": 1
+    })
+}
+
 fn faults(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let signing = signing(generator);
     schemars::json_schema!({
@@ -204,6 +221,18 @@ impl Scenario {
         let mut scenario: Scenario = toml::from_str(text)
             .map_err(|e| Error::Parse { file: file.to_owned(), message: e.to_string() })?;
         scenario.text = Some(text.to_owned());
+        for name in scenario.clients.iter().flatten() {
+            if Client::from_name(name).is_none() {
+                let known: Vec<&str> = Client::ALL.iter().map(|c| c.name()).collect();
+                return Err(Error::Parse {
+                    file: file.to_owned(),
+                    message: format!(
+                        "clients: unknown client {name:?}; known: {}",
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
         for (i, step) in scenario.steps.iter().enumerate() {
             let name = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
             if step.action.is_none() {
@@ -224,6 +253,14 @@ impl Scenario {
             }
         }
         Ok(scenario)
+    }
+
+    /// The clients the file names, or the AWS SDK for Rust.
+    pub fn default_clients(&self) -> Vec<Client> {
+        match &self.clients {
+            Some(names) => names.iter().filter_map(|n| Client::from_name(n)).collect(),
+            None => vec![Client::Rust],
+        }
     }
 
     /// Why the scenario cannot run against a shared, already running world, if it cannot:

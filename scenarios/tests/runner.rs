@@ -137,6 +137,29 @@ fn a_bad_scenario_names_the_file_line_and_field() {
 }
 
 #[test]
+fn a_scenario_names_its_clients_and_an_unknown_one_is_refused() {
+    let ok = Scenario::parse(
+        "c.toml",
+        "description = \"d\"\nclients = [\"js-v2\", \"rust\"]\n[[step]]\naction = \"get_id\"\n",
+    )
+    .unwrap();
+    assert_eq!(ok.default_clients(), [Client::JsV2, Client::Rust]);
+    let plain =
+        Scenario::parse("c.toml", "description = \"d\"\n[[step]]\naction = \"get_id\"\n").unwrap();
+    assert_eq!(plain.default_clients(), [Client::Rust]);
+    let err = Scenario::parse(
+        "c.toml",
+        "description = \"d\"\nclients = [\"js-v4\"]\n[[step]]\naction = \"get_id\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "c.toml: clients: unknown client \"js-v4\"; known: rust, js-v2, js-v3, boto3, aws-cli"
+    );
+}
+
+#[test]
 fn a_bad_world_patch_names_the_line_and_the_field_path() {
     let text = "description = \"d\"\n\n[world.aws]\nregion = \"us-east-1\"\n\n[[world.aws.oidc_providers]]\nurl = \"{okta}/oauth2/default\"\nclient_idz = [\"x\"]\n\n[[step]]\naction = \"get_id\"\n";
     let scenario = Scenario::parse("bad.toml", text).unwrap();

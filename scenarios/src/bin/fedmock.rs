@@ -94,8 +94,9 @@ struct RunArgs {
     paths: Vec<PathBuf>,
     /// Clients to run Cognito/STS steps through (comma-separated): rust, js-v2, js-v3, boto3,
     /// aws-cli. A client whose runtime is missing is reported as skipped with its install command.
-    #[arg(long, value_delimiter = ',', default_value = "rust")]
-    clients: Vec<String>,
+    /// Defaults to each scenario's `clients`, else rust.
+    #[arg(long, value_delimiter = ',')]
+    clients: Option<Vec<String>>,
     /// Print the results as JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -366,9 +367,10 @@ fn explain(args: ExplainArgs) -> anyhow::Result<String> {
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<bool> {
-    let clients = args
+    let chosen = args
         .clients
         .iter()
+        .flatten()
         .map(|name| {
             scenarios::Client::from_name(name).ok_or_else(|| {
                 let known: Vec<&str> = scenarios::Client::ALL.iter().map(|c| c.name()).collect();
@@ -414,9 +416,10 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
             .map_or_else(|| file.display().to_string(), |s| s.to_string_lossy().into_owned());
         let shown = file.display().to_string();
         let scenario = scenarios::Scenario::parse(&shown, &text)?;
+        let clients = if chosen.is_empty() { scenario.default_clients() } else { chosen.clone() };
         if let Some(image) = &image {
             // A container per scenario and client, with the scenario's world.
-            let (clients, image) = (clients.clone(), image.clone());
+            let image = image.clone();
             runs.push(tokio::spawn(async move {
                 scenarios::run_in_container(&name, &shown, &scenario, &clients, &image).await
             }));
@@ -428,7 +431,6 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
                 .extend(scenarios::run_against(&name, &shown, &scenario, &clients, summary).await?);
             continue;
         }
-        let clients = clients.clone();
         // Scenarios run in parallel, each in worlds of its own.
         runs.push(tokio::spawn(
             async move { scenarios::run(&name, &shown, &scenario, &clients).await },
