@@ -67,9 +67,48 @@ impl Client {
 
     /// Runs one call.
     pub async fn call(self, endpoints: &Endpoints, action: Action, call: &Call) -> Outcome {
+        match (self, action) {
+            // The JavaScript SDKs have a Cognito credential provider of their own.
+            (Client::JsV2 | Client::JsV3, Action::Credentials) => {
+                drive(self, endpoints, action, call).await
+            }
+            (_, Action::Credentials) => self.credentials_in_steps(endpoints, call).await,
+            _ => self.call_one(endpoints, action, call).await,
+        }
+    }
+
+    async fn call_one(self, endpoints: &Endpoints, action: Action, call: &Call) -> Outcome {
         match self {
             Client::Rust => rust(endpoints, action, call).await,
             external => drive(external, endpoints, action, call).await,
+        }
+    }
+
+    /// What a credential provider does, one call after the other: the enhanced flow, or with
+    /// a role the basic flow.
+    async fn credentials_in_steps(self, endpoints: &Endpoints, call: &Call) -> Outcome {
+        let identity = match self.call_one(endpoints, Action::GetId, call).await {
+            Outcome::Ok(answer) => answer["identity_id"].as_str().unwrap_or_default().to_owned(),
+            refused => return refused,
+        };
+        let call = Call { identity: Some(identity.clone()), ..call.clone() };
+        let outcome = match &call.role_arn {
+            None => self.call_one(endpoints, Action::GetCredentials, &call).await,
+            Some(_) => {
+                let token = match self.call_one(endpoints, Action::GetOpenIdToken, &call).await {
+                    Outcome::Ok(answer) => answer["token"].as_str().map(str::to_owned),
+                    refused => return refused,
+                };
+                let call = Call { web_identity_token: token, ..call };
+                self.call_one(endpoints, Action::AssumeRole, &call).await
+            }
+        };
+        match outcome {
+            Outcome::Ok(mut answer) => {
+                answer["identity_id"] = json!(identity);
+                Outcome::Ok(answer)
+            }
+            other => other,
         }
     }
 }
@@ -236,6 +275,7 @@ fn action_name(action: Action) -> Option<&'static str> {
         Action::GetCredentials => Some("get_credentials"),
         Action::GetOpenIdToken => Some("get_open_id_token"),
         Action::AssumeRole => Some("assume_role"),
+        Action::Credentials => Some("credentials"),
         _ => None,
     }
 }

@@ -68,6 +68,13 @@ pub enum Action {
     GetOpenIdToken,
     /// STS `AssumeRoleWithWebIdentity`.
     AssumeRole,
+    /// Credentials the way an app gets them from the SDK's Cognito credential provider: the
+    /// JavaScript SDK v2's `AWS.CognitoIdentityCredentials` (the path most Okta tutorials use),
+    /// v3's `fromCognitoIdentityPool`; for clients without one (Rust, boto3, the AWS CLI) the
+    /// same calls in order: `GetId`, then `GetCredentialsForIdentity`, or with `role_arn` the
+    /// basic flow (`GetOpenIdToken`, STS `AssumeRoleWithWebIdentity`). Results: `{id.identity_id}`
+    /// and the credentials.
+    Credentials,
 }
 
 /// What a step must end with.

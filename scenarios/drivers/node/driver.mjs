@@ -4,7 +4,9 @@
 //         "custom_role_arn", "role_arn", "web_identity_token", "session_name"}
 // stdout: {"ok": {...}} | {"error": {"type", "message"}} | {"failed": "why"}
 //
-// v2 calls the Cognito and STS operations with makeUnauthenticatedRequest, exactly what
+// A `credentials` step goes through the SDKs' own Cognito credential providers:
+// AWS.CognitoIdentityCredentials (v2) and fromCognitoIdentityPool (v3). Single calls: v2
+// calls the Cognito and STS operations with makeUnauthenticatedRequest, exactly what
 // AWS.CognitoIdentityCredentials and AWS.WebIdentityCredentials do; v3 sends the commands of
 // @aws-sdk/client-cognito-identity and @aws-sdk/client-sts (auth scheme smithy.api#noAuth for
 // these operations), and gets credentials through fromCognitoIdentity, the provider under
@@ -44,6 +46,18 @@ async function v2() {
       const out = await call(cognito, "getOpenIdToken", defined({ IdentityId: req.identity, Logins: logins }));
       return { identity_id: out.IdentityId, token: out.Token };
     }
+    case "credentials": {
+      // The credential provider the Okta tutorials use: GetId, then GetCredentialsForIdentity,
+      // or with a RoleArn GetOpenIdToken and STS AssumeRoleWithWebIdentity.
+      const creds = new AWS.CognitoIdentityCredentials(defined({
+        IdentityPoolId: req.pool, Logins: logins, RoleArn: req.role_arn, CustomRoleArn: req.custom_role_arn,
+      }), opts);
+      await creds.getPromise();
+      return {
+        identity_id: creds.identityId, access_key_id: creds.accessKeyId,
+        secret_access_key: creds.secretAccessKey, session_token: creds.sessionToken,
+      };
+    }
     case "assume_role": {
       const sts = new AWS.STS(opts);
       const out = await call(sts, "assumeRoleWithWebIdentity", defined({
@@ -74,6 +88,29 @@ async function v3() {
   }
   const sdk = await import("@aws-sdk/client-cognito-identity");
   const client = new sdk.CognitoIdentityClient(opts);
+  if (req.action === "credentials" && !req.role_arn) {
+    const { fromCognitoIdentityPool } = await import("@aws-sdk/credential-provider-cognito-identity");
+    const creds = await fromCognitoIdentityPool(defined({
+      identityPoolId: req.pool, logins, customRoleArn: req.custom_role_arn, clientConfig: opts,
+    }))();
+    return {
+      identity_id: creds.identityId, access_key_id: creds.accessKeyId,
+      secret_access_key: creds.secretAccessKey, session_token: creds.sessionToken,
+    };
+  }
+  if (req.action === "credentials") {
+    // v3's provider has no basic flow; an app makes these calls itself (fromWebToken's STS call).
+    const { IdentityId } = await client.send(new sdk.GetIdCommand(defined({ IdentityPoolId: req.pool, Logins: logins })));
+    const { Token } = await client.send(new sdk.GetOpenIdTokenCommand(defined({ IdentityId, Logins: logins })));
+    const { STSClient, AssumeRoleWithWebIdentityCommand } = await import("@aws-sdk/client-sts");
+    const out = await new STSClient(opts).send(new AssumeRoleWithWebIdentityCommand({
+      RoleArn: req.role_arn, RoleSessionName: req.session_name, WebIdentityToken: Token,
+    }));
+    return {
+      identity_id: IdentityId, access_key_id: out.Credentials?.AccessKeyId,
+      secret_access_key: out.Credentials?.SecretAccessKey, session_token: out.Credentials?.SessionToken,
+    };
+  }
   switch (req.action) {
     case "get_id": {
       const out = await client.send(new sdk.GetIdCommand(defined({ IdentityPoolId: req.pool, Logins: logins })));
