@@ -290,6 +290,8 @@ mod tests {
             identity_pool_id: "us-east-1:x".into(),
             logins_key: "127.0.0.1:8400/oauth2/default".into(),
             ca_file: None,
+            admin_access_key_id: None,
+            admin_secret_access_key: None,
         };
         let out = published(inside, "http://localhost:32768", "http://localhost:32769");
         assert_eq!(out.token_endpoint, "http://localhost:32768/oauth2/default/v1/token");

@@ -303,6 +303,18 @@ impl Federation {
             identity_pool_id: self.pool_id().to_owned(),
             logins_key: self.logins_key().to_owned(),
             ca_file: self.tls().map(|t| t.ca_path().display().to_string()),
+            admin_access_key_id: self
+                .config
+                .aws
+                .access_keys
+                .first()
+                .map(|k| k.access_key_id.clone()),
+            admin_secret_access_key: self
+                .config
+                .aws
+                .access_keys
+                .first()
+                .map(|k| k.secret_access_key.clone()),
         }
     }
 
@@ -350,6 +362,13 @@ pub struct WorldSummary {
     /// The throw-away CA (PEM file) when serving HTTPS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<String>,
+    /// A developer key of the account, for signed (administrative) calls: what the runner
+    /// reads the pool and its providers with to explain a refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_access_key_id: Option<String>,
+    /// Its secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_secret_access_key: Option<String>,
 }
 /// A token request for [`Federation::token`].
 #[derive(Clone, Debug)]

@@ -379,7 +379,7 @@ async fn run_step(
             if judged.passed {
                 return judged;
             }
-            let explanation = target.own().and_then(|fed| explain_failure(fed, &request));
+            let explanation = target.explain(&request).await;
             return StepReport { explanation, ..judged };
         }
     };
@@ -459,8 +459,7 @@ pub async fn explain_step(file: &str, scenario: &Scenario, id: &str) -> Result<S
         let label = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
         if label == id {
             let call = call_of(&context, step);
-            let fed = target.own().expect("a world of its own");
-            return explain_failure(fed, &call).ok_or_else(|| Error::Parse {
+            return target.explain(&call).await.ok_or_else(|| Error::Parse {
                 file: file.to_owned(),
                 message: format!("{id}: no Logins to explain"),
             });
@@ -494,27 +493,6 @@ fn fill_value(context: &Context, value: Value) -> Value {
         }
         other => other,
     }
-}
-
-/// What Cognito does with the step's `Logins`, check by check, judged against the running
-/// world at its clock's time (the signature is checked by the server, not here).
-fn explain_failure(fed: &Federation, call: &Call) -> Option<String> {
-    use harness::mock_cognito::explain;
-    let state = fed.cognito();
-    let pool = state.pool(&call.pool)?;
-    let now = fed.clock().now();
-    let text: String = call
-        .logins
-        .iter()
-        .map(|(key, token)| {
-            let trusted = state.trusted_provider(&pool, key);
-            explain::render(
-                key,
-                &explain::explain(key, token, trusted.as_ref().map_err(Clone::clone), now),
-            )
-        })
-        .collect();
-    (!text.is_empty()).then_some(text)
 }
 
 async fn judge(

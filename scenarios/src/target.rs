@@ -4,17 +4,17 @@
 //!
 //! Against running endpoints everything goes over the wire as a user's code would send it:
 //! tokens from the token endpoint, `mint`, `rotate_keys` and `clock` through mock-okta's
-//! `/__fedmock/` admin API, Cognito and STS through the clients, and `expect_role` through STS
-//! `GetCallerIdentity` signed with the credentials a step got. One thing needs the world's
-//! memory and is only available in a world the runner starts: the check-by-check explanation of
-//! a failed step (the running mock-cognito writes the same explanation to its own log).
+//! `/__fedmock/` admin API, Cognito and STS through the clients, `expect_role` through STS
+//! `GetCallerIdentity` signed with the credentials a step got, and the explanation of a failed
+//! step from the pool and provider read with the account's admin key.
 
 use harness::container::FedmockContainer;
 use harness::mock_okta::{Faults, MintRequest};
 use harness::{Federation, TokenRequest, WorldSummary};
 use serde_json::{Value, json};
 
-use crate::clients::Outcome;
+use crate::clients::{Call, Outcome};
+use harness::mock_cognito::verify::Provider;
 
 /// Why the token endpoint gave no tokens.
 enum TokenFailure {
@@ -69,6 +69,62 @@ impl Running {
 
     fn admin(&self, path: &str) -> String {
         format!("{}/__fedmock{path}", self.summary.okta_url)
+    }
+
+    /// The provider the pool trusts under the `Logins` key `key`, or the names it trusts.
+    async fn trusted_provider(
+        &self,
+        pool: &str,
+        key: &str,
+    ) -> Result<Result<Provider, Vec<String>>, String> {
+        let s = &self.summary;
+        let (Some(id), Some(secret)) = (&s.admin_access_key_id, &s.admin_secret_access_key) else {
+            return Err("the summary names no admin key".to_owned());
+        };
+        let credentials = aws_credential_types::Credentials::new(id, secret, None, None, "fedmock");
+        let cognito = aws_sdk_cognitoidentity::Client::from_conf(
+            aws_sdk_cognitoidentity::Config::builder()
+                .behavior_version_latest()
+                .endpoint_url(&s.cognito_endpoint)
+                .region(aws_sdk_cognitoidentity::config::Region::new(s.region.clone()))
+                .credentials_provider(credentials.clone())
+                .build(),
+        );
+        let described = cognito
+            .describe_identity_pool()
+            .identity_pool_id(pool)
+            .send()
+            .await
+            .map_err(|e| aws_sdk_cognitoidentity::error::DisplayErrorContext(e).to_string())?;
+        let arns = described.open_id_connect_provider_arns();
+        let suffix = format!(":oidc-provider/{key}");
+        let Some(arn) = arns.iter().find(|arn| arn.ends_with(&suffix)) else {
+            let names = arns.iter().filter_map(|a| a.split_once(":oidc-provider/"));
+            return Ok(Err(names.map(|(_, name)| name.to_owned()).collect()));
+        };
+        let iam = aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::Config::builder()
+                .behavior_version_latest()
+                .endpoint_url(&s.cognito_endpoint)
+                .region(aws_sdk_iam::config::Region::new(s.region.clone()))
+                .credentials_provider(credentials)
+                .build(),
+        );
+        let provider = iam
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .send()
+            .await
+            .map_err(|e| aws_sdk_iam::error::DisplayErrorContext(e).to_string())?;
+        Ok(Ok(Provider {
+            // IAM shows the URL without its scheme; the checks compare names.
+            url: format!("https://{key}"),
+            name: key.to_owned(),
+            arn: arn.clone(),
+            client_ids: provider.client_id_list().to_vec(),
+            thumbprints: Vec::new(),
+            created: 0,
+        }))
     }
 
     async fn post(&self, url: String, body: &Value) -> Result<Value, String> {
@@ -295,11 +351,27 @@ impl Target {
         }
     }
 
-    /// The world this runner started, if it did.
-    pub fn own(&self) -> Option<&Federation> {
-        match self {
-            Target::Own(fed) => Some(fed),
-            Target::Running(_) => None,
+    /// What Cognito does with the call's `Logins`, check by check, judged at the world clock's
+    /// time (the signature is checked by the server, not here). A world the runner started is
+    /// read from memory; running endpoints are asked over the wire, signed with the summary's
+    /// admin key: the pool (`DescribeIdentityPool`) and the IAM OIDC provider named by the key
+    /// (`GetOpenIDConnectProvider`), as `fedmock explain --pool-json --provider-json` reads a
+    /// real account.
+    pub async fn explain(&self, call: &Call) -> Option<String> {
+        use harness::mock_cognito::explain;
+        let now = self.advance(0).await.ok()?;
+        let mut text = String::new();
+        for (key, token) in &call.logins {
+            let trusted = match self {
+                Target::Own(fed) => {
+                    let state = fed.cognito();
+                    state.trusted_provider(&state.pool(&call.pool)?, key)
+                }
+                Target::Running(running) => running.trusted_provider(&call.pool, key).await.ok()?,
+            };
+            let checks = explain::explain(key, token, trusted.as_ref().map_err(Clone::clone), now);
+            text.push_str(&explain::render(key, &checks));
         }
+        (!text.is_empty()).then_some(text)
     }
 }

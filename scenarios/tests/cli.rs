@@ -259,6 +259,26 @@ async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
         .unwrap_or_else(|| panic!("{table}"));
     assert!(!role_row.contains("skipped"), "{role_row}");
     assert!(table.contains("scenarios: 13 passed, 0 failed, 13 skipped"), "{table}");
+
+    // A failed step is explained there too, from the pool and provider read over the wire.
+    let broken = dir.join("broken.toml");
+    std::fs::write(
+        &broken,
+        "description = \"expects success from the ID token\"\n[[step]]\nid = \"okta\"\naction = \"token\"\n[[step]]\naction = \"get_id\"\nlogins = { \"{logins_key}\" = \"{okta.id_token}\" }\n",
+    )
+    .unwrap();
+    let failed = tokio::process::Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["run", "--json", "--against"])
+        .arg(&ready)
+        .arg(&broken)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    let reports: serde_json::Value = serde_json::from_slice(&failed.stdout).unwrap();
+    let why = reports[0]["steps"][1]["explanation"].as_str().unwrap_or_default();
+    assert!(why.contains("is a client ID of the provider — FAIL"), "{reports:#}");
+    assert!(why.contains("add \"0oafedmock0client0001\" to the provider's client IDs"), "{why}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
