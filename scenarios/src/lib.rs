@@ -29,6 +29,32 @@ pub use report::{junit, render, render_for_terminal};
 pub use runner::{ScenarioReport, StepReport, explain_step, run, run_against, run_in_container};
 pub use target::Endpoints;
 
+/// The scenario files `paths` name: files as given, folders as their `.toml` files in name
+/// order.
+pub fn scenario_files(
+    paths: &[impl AsRef<std::path::Path>],
+) -> Result<Vec<std::path::PathBuf>, Error> {
+    let mut files = Vec::new();
+    for path in paths {
+        let path = path.as_ref();
+        if !path.is_dir() {
+            files.push(path.to_path_buf());
+            continue;
+        }
+        let entries = std::fs::read_dir(path).map_err(|e| Error::Parse {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut found: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
 /// Errors of the scenario library.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

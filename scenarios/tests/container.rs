@@ -175,13 +175,8 @@ async fn a_container_starts_with_the_world_it_is_given() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_library_scenario_passes_in_containers_with_the_rust_sdk() {
     let Some(image) = image().await else { return };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files = scenarios::scenario_files(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("library")])
+        .unwrap();
     let mut runs = Vec::new();
     for path in files {
         let image = image.clone();

@@ -36,13 +36,9 @@ async fn every_library_scenario_meets_its_expectations_with_every_external_clien
 }
 
 async fn run_library(clients: &[Client]) -> Vec<scenarios::ScenarioReport> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("library");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files =
+        scenarios::scenario_files(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("library")])
+            .unwrap();
     assert!(files.len() >= 10, "the library is missing scenarios: {files:?}");
     let runs = files.iter().map(|path| {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();

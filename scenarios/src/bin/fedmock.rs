@@ -378,20 +378,7 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut files = Vec::new();
-    for path in &args.paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .with_context(|| format!("reading {}", path.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(path.clone());
-        }
-    }
+    let files = scenarios::scenario_files(&args.paths)?;
     let image = args.container.as_deref().map(|reference| {
         let (name, tag) = split_reference(reference);
         harness::container::FedmockImage::new(name, tag)
