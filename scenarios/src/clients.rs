@@ -58,11 +58,11 @@ impl Client {
     }
 
     /// `None` when the client can run here; otherwise the command that installs it. Checked
-    /// once per process.
+    /// once per process, and only for clients asked for (a check starts the runtime).
     pub fn missing(self) -> Option<String> {
-        static CHECKS: OnceLock<[Option<String>; 5]> = OnceLock::new();
-        let checks = CHECKS.get_or_init(|| Client::ALL.map(check));
-        checks[Client::ALL.iter().position(|c| *c == self).unwrap_or(0)].clone()
+        static CHECKS: [OnceLock<Option<String>>; 5] = [const { OnceLock::new() }; 5];
+        let index = Client::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        CHECKS[index].get_or_init(|| check(self)).clone()
     }
 
     /// Runs one call.
