@@ -40,6 +40,9 @@ pub enum ContainerError {
     /// The binary to put in the image is not there, or its libraries could not be listed.
     #[error("{0}")]
     Binary(String),
+    /// The world could not be written for the container.
+    #[error("the world cannot be written as TOML: {0}")]
+    World(String),
     /// Docker refused or is not reachable.
     #[error("docker: {0}")]
     Docker(#[from] testcontainers::TestcontainersError),
@@ -102,7 +105,7 @@ impl FedmockImage {
     /// Starts the container with this world instead of the embedded default one. `{okta}` in
     /// it stands for the container's own mock-okta, as with `fedmock up --config`.
     pub fn with_world(mut self, world: &FederationConfig) -> Result<Self, ContainerError> {
-        let text = toml::to_string(world).map_err(|e| ContainerError::Binary(e.to_string()))?;
+        let text = toml::to_string(world).map_err(|e| ContainerError::World(e.to_string()))?;
         self.world = Some(vec![CopyToContainer::new(text.into_bytes(), WORLD_PATH)]);
         if !self.cmd.iter().any(|a| a == "--config") {
             self.cmd.extend(["--config".into(), WORLD_PATH.into()]);
