@@ -180,6 +180,12 @@ pub(crate) fn parse(token: &str) -> Result<Jwt<'_>, TokenRejection> {
     })
 }
 
+/// A JWT's claims, read without any check beyond syntax; `None` for anything that is not one
+/// (what `fedmock explain` and the scenario runner read a token's `iss` or `exp` with).
+pub fn unverified_claims(token: &str) -> Option<Map<String, Value>> {
+    parse(token).ok().map(|jwt| jwt.claims)
+}
+
 /// `https://host/path` → `host/path` (also for `http://`, so local issuers work the same).
 pub fn strip_scheme(url: &str) -> &str {
     url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or(url)
