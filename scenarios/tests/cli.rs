@@ -92,12 +92,12 @@ fn fedmock_run_passes_the_library_and_fails_a_broken_scenario() {
     assert!(ok.status.success(), "{table}");
     // Every scenario through rust; the JS v2 basic flow also through js-v2, as its file asks.
     let summary = match scenarios::Client::JsV2.missing() {
-        None => "scenarios: 26 passed, 0 failed\n",
-        Some(_) => "scenarios: 25 passed, 0 failed, 1 skipped\n",
+        None => "scenarios: 28 passed, 0 failed\n",
+        Some(_) => "scenarios: 27 passed, 0 failed, 1 skipped\n",
     };
     assert!(table.ends_with(summary), "{table}");
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains(r#"<testsuite name="rust" tests="25" failures="0""#), "{xml}");
+    assert!(xml.contains(r#"<testsuite name="rust" tests="27" failures="0""#), "{xml}");
     assert!(xml.contains(r#"<testsuite name="js-v2" tests="1""#), "{xml}");
 
     let broken = dir.join("broken.toml");
@@ -258,7 +258,7 @@ async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
         .find(|l| l.starts_with("access-token-default-audience ") && l.contains("rust"))
         .unwrap_or_else(|| panic!("{table}"));
     assert!(!role_row.contains("skipped"), "{role_row}");
-    assert!(table.contains("scenarios: 13 passed, 0 failed, 13 skipped"), "{table}");
+    assert!(table.contains("scenarios: 14 passed, 0 failed, 14 skipped"), "{table}");
 
     // A failed step is explained there too, from the pool and provider read over the wire.
     let broken = dir.join("broken.toml");

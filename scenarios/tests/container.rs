@@ -195,7 +195,7 @@ async fn every_library_scenario_passes_in_containers_with_the_rust_sdk() {
         reports.extend(run.await.unwrap());
     }
     print!("{}", scenarios::render(&reports));
-    assert_eq!(reports.len(), 25);
+    assert_eq!(reports.len(), 27);
     let not_passed: Vec<&str> =
         reports.iter().filter(|r| !r.passed()).map(|r| r.scenario.as_str()).collect();
     assert!(not_passed.is_empty(), "{not_passed:?}");
