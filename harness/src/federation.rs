@@ -157,26 +157,7 @@ impl Federation {
     /// An `SdkConfig` pointed at mock-cognito, with no credentials, as an application that
     /// federates has none: `GetId` and `GetCredentialsForIdentity` go unsigned.
     pub fn sdk_config(&self) -> SdkConfig {
-        let mut config = SdkConfig::builder()
-            .endpoint_url(self.cognito_endpoint())
-            .region(Region::new(self.region().to_owned()))
-            .behavior_version(BehaviorVersion::latest());
-        if let Some(tls) = &self.tls {
-            use aws_smithy_http_client::tls::{
-                Provider, TlsContext, TrustStore, rustls_provider::CryptoMode,
-            };
-            let trust = TrustStore::default().with_pem_certificate(tls.ca_pem().as_bytes());
-            let context = TlsContext::builder()
-                .with_trust_store(trust)
-                .build()
-                .expect("a PEM trust store builds");
-            let client = aws_smithy_http_client::Builder::new()
-                .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-                .tls_context(context)
-                .build_https();
-            config = config.http_client(client);
-        }
-        config.build()
+        sdk_config(&self.cognito_endpoint(), self.region(), self.tls.as_ref().map(|t| t.ca_pem()))
     }
     /// An `SdkConfig` with (fake) developer credentials, for signed administrative calls.
     pub fn admin_sdk_config(&self) -> SdkConfig {
@@ -325,6 +306,56 @@ impl Federation {
 
     fn first_client(&self) -> &mock_okta::ClientConfig {
         self.config.okta.clients.first().expect("the world has a client")
+    }
+}
+
+/// An `SdkConfig` for mock-cognito at `endpoint`, without credentials, trusting `ca_pem` if
+/// given.
+fn sdk_config(endpoint: &str, region: &str, ca_pem: Option<&str>) -> SdkConfig {
+    let mut config = SdkConfig::builder()
+        .endpoint_url(endpoint)
+        .region(Region::new(region.to_owned()))
+        .behavior_version(BehaviorVersion::latest());
+    if let Some(pem) = ca_pem {
+        use aws_smithy_http_client::tls::{
+            Provider, TlsContext, TrustStore, rustls_provider::CryptoMode,
+        };
+        let trust = TrustStore::default().with_pem_certificate(pem.as_bytes());
+        let context = TlsContext::builder()
+            .with_trust_store(trust)
+            .build()
+            .expect("a PEM trust store builds");
+        let client = aws_smithy_http_client::Builder::new()
+            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(context)
+            .build_https();
+        config = config.http_client(client);
+    }
+    config.build()
+}
+
+impl WorldSummary {
+    /// An `SdkConfig` pointed at these endpoints with no credentials, as an application that
+    /// federates has none (and trusting the throw-away CA when the world serves HTTPS).
+    pub fn sdk_config(&self) -> SdkConfig {
+        let ca = self.ca_file.as_ref().and_then(|path| std::fs::read_to_string(path).ok());
+        sdk_config(&self.cognito_endpoint, &self.region, ca.as_deref())
+    }
+
+    /// The same, signed with the world's admin key, for administrative calls (`None` when the
+    /// summary names no key).
+    pub fn admin_sdk_config(&self) -> Option<SdkConfig> {
+        let (Some(id), Some(secret)) = (&self.admin_access_key_id, &self.admin_secret_access_key)
+        else {
+            return None;
+        };
+        let credentials = Credentials::new(id, secret, None, None, "fedmock");
+        Some(
+            self.sdk_config()
+                .into_builder()
+                .credentials_provider(SharedCredentialsProvider::new(credentials))
+                .build(),
+        )
     }
 }
 

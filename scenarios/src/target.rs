@@ -77,19 +77,10 @@ impl Running {
         pool: &str,
         key: &str,
     ) -> Result<Result<Provider, Vec<String>>, String> {
-        let s = &self.summary;
-        let (Some(id), Some(secret)) = (&s.admin_access_key_id, &s.admin_secret_access_key) else {
+        let Some(config) = self.summary.admin_sdk_config() else {
             return Err("the summary names no admin key".to_owned());
         };
-        let credentials = aws_credential_types::Credentials::new(id, secret, None, None, "fedmock");
-        let cognito = aws_sdk_cognitoidentity::Client::from_conf(
-            aws_sdk_cognitoidentity::Config::builder()
-                .behavior_version_latest()
-                .endpoint_url(&s.cognito_endpoint)
-                .region(aws_sdk_cognitoidentity::config::Region::new(s.region.clone()))
-                .credentials_provider(credentials.clone())
-                .build(),
-        );
+        let cognito = aws_sdk_cognitoidentity::Client::new(&config);
         let described = cognito
             .describe_identity_pool()
             .identity_pool_id(pool)
@@ -102,14 +93,7 @@ impl Running {
             let names = arns.iter().filter_map(|a| a.split_once(":oidc-provider/"));
             return Ok(Err(names.map(|(_, name)| name.to_owned()).collect()));
         };
-        let iam = aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::Config::builder()
-                .behavior_version_latest()
-                .endpoint_url(&s.cognito_endpoint)
-                .region(aws_sdk_iam::config::Region::new(s.region.clone()))
-                .credentials_provider(credentials)
-                .build(),
-        );
+        let iam = aws_sdk_iam::Client::new(&config);
         let provider = iam
             .get_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)
@@ -156,23 +140,12 @@ impl Target {
                 region: fed.region().to_owned(),
             },
             Target::Running(running) => {
-                let (url, region) =
-                    (running.summary.cognito_endpoint.clone(), running.summary.region.clone());
-                let cognito = aws_sdk_cognitoidentity::Config::builder()
-                    .behavior_version_latest()
-                    .endpoint_url(&url)
-                    .region(aws_sdk_cognitoidentity::config::Region::new(region.clone()))
-                    .build();
-                let sts = aws_sdk_sts::Config::builder()
-                    .behavior_version_latest()
-                    .endpoint_url(&url)
-                    .region(aws_sdk_sts::config::Region::new(region.clone()))
-                    .build();
+                let config = running.summary.sdk_config();
                 Endpoints {
-                    cognito: aws_sdk_cognitoidentity::Client::from_conf(cognito),
-                    sts: aws_sdk_sts::Client::from_conf(sts),
-                    url,
-                    region,
+                    cognito: aws_sdk_cognitoidentity::Client::new(&config),
+                    sts: aws_sdk_sts::Client::new(&config),
+                    url: running.summary.cognito_endpoint.clone(),
+                    region: running.summary.region.clone(),
                 }
             }
         }

@@ -45,12 +45,7 @@ async fn fedmock_up_serves_the_default_world_and_stops_cleanly() {
         .json()
         .await
         .unwrap();
-    let config = aws_sdk_cognitoidentity::Config::builder()
-        .behavior_version(aws_sdk_cognitoidentity::config::BehaviorVersion::latest())
-        .endpoint_url(&summary.cognito_endpoint)
-        .region(aws_sdk_cognitoidentity::config::Region::new(summary.region.clone()))
-        .build();
-    let client = aws_sdk_cognitoidentity::Client::from_conf(config);
+    let client = aws_sdk_cognitoidentity::Client::new(&summary.sdk_config());
     let id = client
         .get_id()
         .identity_pool_id(&summary.identity_pool_id)

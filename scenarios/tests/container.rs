@@ -68,12 +68,7 @@ async fn tokens(summary: &WorldSummary) -> (String, String) {
 }
 
 fn cognito(summary: &WorldSummary) -> aws_sdk_cognitoidentity::Client {
-    let config = aws_sdk_cognitoidentity::Config::builder()
-        .behavior_version(aws_sdk_cognitoidentity::config::BehaviorVersion::latest())
-        .endpoint_url(&summary.cognito_endpoint)
-        .region(aws_sdk_cognitoidentity::config::Region::new(summary.region.clone()))
-        .build();
-    aws_sdk_cognitoidentity::Client::from_conf(config)
+    aws_sdk_cognitoidentity::Client::new(&summary.sdk_config())
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -127,12 +122,7 @@ async fn a_refused_login_gets_aws_s_answer_and_the_container_logs_every_check() 
         Some("Invalid login token. Issuer doesn't match providerName")
     );
     // STS straight from the OIDC token: the ID token's aud is the client id, not listed.
-    let sts_config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .endpoint_url(&summary.cognito_endpoint)
-        .region(aws_sdk_sts::config::Region::new(summary.region.clone()))
-        .build();
-    let err = aws_sdk_sts::Client::from_conf(sts_config)
+    let err = aws_sdk_sts::Client::new(&summary.sdk_config())
         .assume_role_with_web_identity()
         .role_arn(format!("arn:aws:iam::{}:role/fedmock-web-identity", summary.account_id))
         .role_session_name("container-test")
