@@ -149,8 +149,9 @@ impl Image for FedmockImage {
     }
 
     fn ready_conditions(&self) -> Vec<WaitFor> {
-        // The summary line starts with its first field.
-        vec![WaitFor::message_on_stdout("{\"okta_url\":")]
+        // The summary line starts with its first field. Both streams are read so that a world
+        // `fedmock up` refuses (its error goes to stderr, then it exits) is in the error.
+        vec![WaitFor::message_on_either_std("{\"okta_url\":")]
     }
 
     fn cmd(&self) -> impl IntoIterator<Item = impl Into<std::borrow::Cow<'_, str>>> {

@@ -163,6 +163,21 @@ async fn a_container_starts_with_the_world_it_is_given() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_world_fedmock_refuses_fails_the_start_with_the_reason() {
+    let Some(image) = image().await else { return };
+    let mut world = FederationConfig::default_world();
+    world.aws.identity_pools[0].open_id_connect_providers =
+        vec!["https://nowhere.example.com".into()];
+    let err = image.with_world(&world).unwrap().start().await.unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "trusts \\\"https://nowhere.example.com\\\", which is not among oidc_providers"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn every_library_scenario_passes_in_containers_with_the_rust_sdk() {
     let Some(image) = image().await else { return };
     let files = scenarios::scenario_files(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("library")])
