@@ -46,6 +46,14 @@ pub enum ContainerError {
     /// Docker refused or is not reachable.
     #[error("docker: {0}")]
     Docker(#[from] testcontainers::TestcontainersError),
+    /// The image is not on this machine and could not be pulled.
+    #[error("no image {reference} here ({why}); build it with `fedmock image --tag {reference}`")]
+    NoImage {
+        /// `name:tag`.
+        reference: String,
+        /// Docker's answer to the pull.
+        why: String,
+    },
     /// The container started but did not announce its world.
     #[error("the container printed no world summary: {0}")]
     Summary(String),
@@ -115,7 +123,15 @@ impl FedmockImage {
 
     /// Starts a container of this image and waits until it serves.
     pub async fn start(self) -> Result<FedmockContainer, ContainerError> {
-        let container = self.start_container().await?;
+        use testcontainers::TestcontainersError::Client;
+        use testcontainers::core::client::ClientError;
+        let reference = self.reference();
+        let container = self.start_container().await.map_err(|err| match err {
+            Client(ClientError::PullImage { err, .. }) => {
+                ContainerError::NoImage { reference, why: err.to_string() }
+            }
+            other => ContainerError::Docker(other),
+        })?;
         let line = ready_line(&container).await?;
         let inside: WorldSummary =
             serde_json::from_str(&line).map_err(|e| ContainerError::Summary(e.to_string()))?;

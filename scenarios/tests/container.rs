@@ -163,6 +163,17 @@ async fn a_container_starts_with_the_world_it_is_given() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_missing_image_says_how_to_build_it() {
+    // The engine must answer (the image build is the check); the tag must not exist.
+    if image().await.is_none() {
+        return;
+    }
+    let err = FedmockImage::new("fedmock", "never-built").start().await.unwrap_err().to_string();
+    assert!(err.starts_with("no image fedmock:never-built here ("), "{err}");
+    assert!(err.ends_with("build it with `fedmock image --tag fedmock:never-built`"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_world_fedmock_refuses_fails_the_start_with_the_reason() {
     let Some(image) = image().await else { return };
     let mut world = FederationConfig::default_world();
