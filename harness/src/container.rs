@@ -89,7 +89,7 @@ impl ContainerError {
 pub struct FedmockImage {
     name: String,
     tag: String,
-    world: Option<Vec<CopyToContainer>>,
+    world: Option<CopyToContainer>,
     cmd: Vec<String>,
 }
 
@@ -114,7 +114,7 @@ impl FedmockImage {
     /// it stands for the container's own mock-okta, as with `fedmock up --config`.
     pub fn with_world(mut self, world: &FederationConfig) -> Result<Self, ContainerError> {
         let text = toml::to_string(world).map_err(|e| ContainerError::World(e.to_string()))?;
-        self.world = Some(vec![CopyToContainer::new(text.into_bytes(), WORLD_PATH)]);
+        self.world = Some(CopyToContainer::new(text.into_bytes(), WORLD_PATH));
         if !self.cmd.iter().any(|a| a == "--config") {
             self.cmd.extend(["--config".into(), WORLD_PATH.into()]);
         }
@@ -149,8 +149,8 @@ impl FedmockImage {
     async fn start_container(
         self,
     ) -> Result<ContainerAsync<FedmockImage>, testcontainers::TestcontainersError> {
-        // Docker's defaults are enough; the method exists on `ContainerRequest`, which
-        // `ImageExt` makes from the image.
+        // A refused world ends the wait at once (the container exits); the timeout only covers
+        // an engine slow to start the container.
         self.with_startup_timeout(std::time::Duration::from_secs(60)).start().await
     }
 }
@@ -175,7 +175,7 @@ impl Image for FedmockImage {
     }
 
     fn copy_to_sources(&self) -> impl IntoIterator<Item = &CopyToContainer> {
-        self.world.iter().flatten()
+        self.world.iter()
     }
 
     fn expose_ports(&self) -> &[ContainerPort] {
