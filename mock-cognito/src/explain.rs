@@ -188,11 +188,152 @@ pub fn explain(
     checks
 }
 
+/// Explains STS `AssumeRoleWithWebIdentity` with `token` in an account whose IAM OIDC
+/// providers are `providers`, at time `now`: the checks of `sts.rs` in its order, with the
+/// same answers. The signature and the role's trust policy are left to the server.
+pub fn explain_web_identity(token: &str, providers: &[Provider], now: i64) -> Vec<Check> {
+    use crate::sts::{INCORRECT_AUDIENCE, NOT_A_JWT, audience, no_provider, token_expired};
+    let sts_fail = |code: &str, message: String, fix: &str| Verdict::Fail {
+        answer: format!("{code}: {message}"),
+        fix: fix.to_owned(),
+    };
+    let server = || Verdict::Skipped("checked by the server, not here".to_owned());
+    let mut checks = Vec::new();
+    let jwt = verify::parse(token).ok();
+    let iss = jwt.as_ref().and_then(|j| j.claims.get("iss")).and_then(Value::as_str);
+    let (Some(jwt), Some(iss)) = (&jwt, iss) else {
+        checks.push(Check {
+            name: "the token is a JWT with an iss",
+            compared: verify::parse(token).err().map_or("no iss claim".to_owned(), |r| r.explain()),
+            verdict: sts_fail(
+                "InvalidIdentityToken",
+                NOT_A_JWT.to_owned(),
+                "send the OIDC token itself (three base64url parts with an iss)",
+            ),
+        });
+        return checks;
+    };
+    checks.push(Check {
+        name: "the token is a JWT with an iss",
+        compared: format!("iss {iss}"),
+        verdict: Verdict::Pass,
+    });
+    if iss == COGNITO_ISSUER {
+        checks.push(Check {
+            name: "the signature verifies with this endpoint's Cognito key",
+            compared: "Cognito's own token (GetOpenIdToken)".to_owned(),
+            verdict: server(),
+        });
+    } else {
+        let urls: Vec<&str> = providers.iter().map(|p| p.url.as_str()).collect();
+        let Some(provider) = providers.iter().find(|p| p.url == iss) else {
+            checks.push(Check {
+                name: "iss names an IAM OIDC provider of the account",
+                compared: format!("iss {iss}; the account's providers {urls:?}"),
+                verdict: sts_fail(
+                    "InvalidIdentityToken",
+                    no_provider(iss),
+                    "create an IAM OIDC provider whose URL is exactly the token's iss (scheme included, no trailing slash)",
+                ),
+            });
+            return checks;
+        };
+        checks.push(Check {
+            name: "iss names an IAM OIDC provider of the account",
+            compared: format!("{iss} → {}", provider.arn),
+            verdict: Verdict::Pass,
+        });
+        checks.push(Check {
+            name: "the signature verifies with the issuer's JWKS",
+            compared: format!("kid {}", show(jwt.header.get("kid"))),
+            verdict: server(),
+        });
+        let (azp, aud) = (show(jwt.claims.get("azp")), show(jwt.claims.get("aud")));
+        let verdict = match audience(&jwt.claims, &provider.client_ids) {
+            Some(_) => Verdict::Pass,
+            None => sts_fail(
+                "InvalidIdentityToken",
+                INCORRECT_AUDIENCE.to_owned(),
+                &format!(
+                    "add the token's {} to the provider's client IDs, or send the token whose aud is listed",
+                    if jwt.claims.contains_key("azp") {
+                        format!("azp {azp}")
+                    } else {
+                        format!("aud {aud}")
+                    }
+                ),
+            ),
+        };
+        checks.push(Check {
+            name: "azp, else aud, is one of the provider's client IDs",
+            compared: format!(
+                "azp {azp}, aud {aud}; the provider accepts {:?}",
+                provider.client_ids
+            ),
+            verdict,
+        });
+        if matches!(checks.last().map(|c| &c.verdict), Some(Verdict::Fail { .. })) {
+            return checks;
+        }
+    }
+    let exp = jwt.claims.get("exp").and_then(Value::as_i64);
+    let verdict = match exp {
+        None => sts_fail("InvalidIdentityToken", NOT_A_JWT.to_owned(), "send a token with exp"),
+        Some(exp) if now >= exp + EXPIRY_GRACE_SECS => sts_fail(
+            "ExpiredTokenException",
+            token_expired(now, exp),
+            "get a fresh token (or fix the clock that makes it look expired)",
+        ),
+        Some(_) => Verdict::Pass,
+    };
+    let failed = !matches!(verdict, Verdict::Pass);
+    checks.push(Check {
+        name: "exp has not passed (with the 300 s grace)",
+        compared: format!("exp {}, now {now}", show(jwt.claims.get("exp"))),
+        verdict,
+    });
+    if failed {
+        return checks;
+    }
+    let sub = jwt.claims.get("sub").and_then(Value::as_str);
+    checks.push(Check {
+        name: "the token has a sub",
+        compared: format!("sub {}", show(jwt.claims.get("sub"))),
+        verdict: match sub {
+            Some(_) => Verdict::Pass,
+            None => sts_fail("InvalidIdentityToken", NOT_A_JWT.to_owned(), "send a token with sub"),
+        },
+    });
+    if sub.is_some() {
+        checks.push(Check {
+            name: "the role's trust policy allows this federated principal",
+            compared: "the role and its conditions on aud, sub and amr".to_owned(),
+            verdict: server(),
+        });
+    }
+    checks
+}
+
+/// STS's checks as text, like [`render`].
+pub fn render_web_identity(checks: &[Check]) -> String {
+    render_titled(
+        "STS's checks of AssumeRoleWithWebIdentity's token, in order (STS stops at the first failure):\n",
+        checks,
+    )
+}
+
 /// The checks as text: one line each, with AWS's answer and the fix under a failure.
 pub fn render(logins_key: &str, checks: &[Check]) -> String {
-    let mut out = format!(
-        "Cognito's checks of Logins[{logins_key:?}], in AWS's order (AWS stops at the first failure):\n"
-    );
+    render_titled(
+        &format!(
+            "Cognito's checks of Logins[{logins_key:?}], in AWS's order (AWS stops at the first failure):\n"
+        ),
+        checks,
+    )
+}
+
+fn render_titled(title: &str, checks: &[Check]) -> String {
+    let mut out = title.to_owned();
     for (i, check) in checks.iter().enumerate() {
         let verdict = match &check.verdict {
             Verdict::Pass => "pass".to_owned(),
@@ -241,6 +382,74 @@ mod tests {
             thumbprints: vec![],
             created: 0,
         }
+    }
+
+    fn failed(checks: &[Check]) -> (&'static str, String, String) {
+        let last = checks.iter().find(|c| matches!(c.verdict, Verdict::Fail { .. })).unwrap();
+        let Verdict::Fail { answer, fix } = &last.verdict else { unreachable!() };
+        (last.name, answer.clone(), fix.clone())
+    }
+
+    #[test]
+    fn sts_s_checks_pass_a_good_token_and_leave_signature_and_trust_to_the_server() {
+        let iss = "https://dev-1.okta.com/oauth2/default";
+        let good = token(json!({"iss": iss, "aud": "api://default", "exp": 2000, "sub": "u"}));
+        let checks = explain_web_identity(&good, &[provider(&["api://default"])], 1000);
+        assert!(checks.iter().all(|c| !matches!(c.verdict, Verdict::Fail { .. })), "{checks:?}");
+        let skipped: Vec<_> = checks
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Skipped(_)))
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                "the signature verifies with the issuer's JWKS",
+                "the role's trust policy allows this federated principal"
+            ]
+        );
+    }
+
+    #[test]
+    fn sts_s_checks_fail_where_sts_does_with_its_answers() {
+        let iss = "https://dev-1.okta.com/oauth2/default";
+        let providers = [provider(&["api://default"])];
+        let id_token = token(json!({"iss": iss, "aud": "0oaclient", "exp": 2000, "sub": "u"}));
+        assert_eq!(
+            failed(&explain_web_identity(&id_token, &providers, 1000)),
+            (
+                "azp, else aud, is one of the provider's client IDs",
+                "InvalidIdentityToken: Incorrect token audience".to_owned(),
+                "add the token's aud \"0oaclient\" to the provider's client IDs, or send the token whose aud is listed".to_owned()
+            )
+        );
+        let other = token(json!({"iss": "https://dev-2.okta.com", "aud": "api://default"}));
+        let (name, answer, _) = failed(&explain_web_identity(&other, &providers, 1000));
+        assert_eq!(name, "iss names an IAM OIDC provider of the account");
+        assert_eq!(
+            answer,
+            "InvalidIdentityToken: No OpenIDConnect provider found in your account for https://dev-2.okta.com"
+        );
+        let old = token(json!({"iss": iss, "aud": "api://default", "exp": 1000, "sub": "u"}));
+        let (name, answer, _) = failed(&explain_web_identity(&old, &providers, 1300));
+        assert_eq!(name, "exp has not passed (with the 300 s grace)");
+        assert_eq!(
+            answer,
+            "ExpiredTokenException: Token expired: current date/time 1300 must be before the expiration date/time 1000"
+        );
+        assert!(
+            explain_web_identity(&old, &providers, 1299)
+                .iter()
+                .all(|c| !matches!(c.verdict, Verdict::Fail { .. }))
+        );
+        let (name, answer, _) = failed(&explain_web_identity("opaque", &providers, 0));
+        assert_eq!(name, "the token is a JWT with an iss");
+        assert!(
+            answer.starts_with("InvalidIdentityToken: The ID Token provided is not a valid JWT.")
+        );
+        let text = render_web_identity(&explain_web_identity(&id_token, &providers, 1000));
+        assert!(text.starts_with("STS's checks of AssumeRoleWithWebIdentity's token"), "{text}");
+        assert!(text.contains("FAIL"), "{text}");
     }
 
     #[test]

@@ -229,6 +229,21 @@ impl Trace {
     }
 }
 
+/// STS's answer to a web identity token that is not a usable JWT (text inferred).
+pub(crate) const NOT_A_JWT: &str = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)";
+/// STS's answer to an audience its provider does not list.
+pub(crate) const INCORRECT_AUDIENCE: &str = "Incorrect token audience";
+
+/// STS's answer to an `iss` no IAM OIDC provider of the account names.
+pub(crate) fn no_provider(iss: &str) -> String {
+    format!("No OpenIDConnect provider found in your account for {iss}")
+}
+
+/// STS's answer to an expired token (date format inferred: epoch seconds).
+pub(crate) fn token_expired(now: i64, exp: i64) -> String {
+    format!("Token expired: current date/time {now} must be before the expiration date/time {exp}")
+}
+
 /// Who the token says the caller is, in trust-policy terms.
 struct Federation {
     principal: policy::Request,
@@ -331,12 +346,7 @@ async fn identify(
     token: &str,
     trace: &mut Trace,
 ) -> Result<Federation, StsError> {
-    // Text inferred; STS says the token is not a usable JWT.
-    let not_jwt = || {
-        StsError::invalid_token(
-            "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
-        )
-    };
+    let not_jwt = || StsError::invalid_token(NOT_A_JWT);
     trace.at("the token is a JWT with an iss");
     let jwt = verify::parse(token).map_err(|r| not_jwt().with_detail(r.explain()))?;
     let claim = |name: &str| jwt.claims.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -360,10 +370,7 @@ async fn identify(
         trace.at("iss names an IAM OIDC provider of the account");
         let providers = state.providers();
         let provider = providers.iter().find(|p| p.url == iss).ok_or_else(|| {
-            StsError::invalid_token(format!(
-                "No OpenIDConnect provider found in your account for {iss}"
-            ))
-            .with_detail(format!(
+            StsError::invalid_token(no_provider(&iss)).with_detail(format!(
                 "the account's providers are {:?}; create one whose URL is exactly the token's iss",
                 providers.iter().map(|p| p.url.as_str()).collect::<Vec<_>>()
             ))
@@ -383,7 +390,7 @@ async fn identify(
         ));
         trace.at("azp, else aud, is one of the provider's client IDs");
         let audience = audience(&jwt.claims, &provider.client_ids).ok_or_else(|| {
-            StsError::invalid_token("Incorrect token audience").with_detail(format!(
+            StsError::invalid_token(INCORRECT_AUDIENCE).with_detail(format!(
                 "the token's azp {} / aud {}; the provider accepts {:?}: add the value to the provider's client IDs, or send the token whose aud is listed",
                 jwt.claims.get("azp").map_or("absent".to_owned(), Value::to_string),
                 jwt.claims.get("aud").map_or("absent".to_owned(), Value::to_string),
@@ -400,13 +407,10 @@ async fn identify(
         .and_then(Value::as_i64)
         .ok_or_else(|| not_jwt().with_detail("no exp"))?;
     if now >= exp + EXPIRY_GRACE_SECS {
-        // Date format inferred (epoch seconds).
         return Err(StsError::new(
             StatusCode::BAD_REQUEST,
             "ExpiredTokenException",
-            format!(
-                "Token expired: current date/time {now} must be before the expiration date/time {exp}"
-            ),
+            token_expired(now, exp),
         ));
     }
     trace.pass(format!("exp {exp}, now {now}"));
@@ -433,7 +437,7 @@ async fn identify(
 }
 
 /// The accepted audience: `azp` if present, else `aud` (string or array).
-fn audience(claims: &Map<String, Value>, accepted: &[String]) -> Option<String> {
+pub(crate) fn audience(claims: &Map<String, Value>, accepted: &[String]) -> Option<String> {
     let candidates: Vec<&str> = match (claims.get("azp"), claims.get("aud")) {
         (Some(Value::String(azp)), _) => vec![azp.as_str()],
         (None, Some(Value::String(aud))) => vec![aud.as_str()],

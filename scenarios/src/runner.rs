@@ -364,7 +364,7 @@ async fn run_step(
             if judged.passed {
                 return judged;
             }
-            let explanation = target.explain(&request).await;
+            let explanation = target.explain(call, &request).await;
             return StepReport { explanation, ..judged };
         }
     };
@@ -444,9 +444,10 @@ pub async fn explain_step(file: &str, scenario: &Scenario, id: &str) -> Result<S
         let label = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
         if label == id {
             let call = call_of(&context, step);
-            return target.explain(&call).await.ok_or_else(|| Error::Parse {
+            let action = step.action.expect("validated at parse time");
+            return target.explain(action, &call).await.ok_or_else(|| Error::Parse {
                 file: file.to_owned(),
-                message: format!("{id}: no Logins to explain"),
+                message: format!("{id}: no Logins or web identity token to explain"),
             });
         }
         let report = run_step(&target, &endpoints, &Client::Rust, &mut context, &label, step).await;

@@ -14,6 +14,7 @@ use harness::{Federation, TokenRequest, WorldSummary};
 use serde_json::{Value, json};
 
 use crate::clients::{Call, Outcome};
+use crate::model::Action;
 use harness::mock_cognito::verify::Provider;
 
 /// Why the token endpoint gave no tokens.
@@ -109,6 +110,44 @@ impl Running {
             thumbprints: Vec::new(),
             created: 0,
         }))
+    }
+
+    /// The account's IAM OIDC providers, read with the admin key. IAM shows a provider's URL
+    /// without its scheme; it takes the token's when the rest is the same (a local `http://`
+    /// issuer), else `https://`.
+    async fn providers(&self, token: &str) -> Result<Vec<Provider>, String> {
+        let config =
+            self.summary.admin_sdk_config().ok_or("the summary names no admin key".to_owned())?;
+        let iam = aws_sdk_iam::Client::new(&config);
+        let error = |e| aws_sdk_iam::error::DisplayErrorContext(e).to_string();
+        let listed = iam.list_open_id_connect_providers().send().await.map_err(error)?;
+        let iss = harness::mock_cognito::verify::unverified_claims(token)
+            .and_then(|c| c.get("iss").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default();
+        let mut providers = Vec::new();
+        for arn in listed.open_id_connect_provider_list().iter().filter_map(|p| p.arn()) {
+            let got = iam
+                .get_open_id_connect_provider()
+                .open_id_connect_provider_arn(arn)
+                .send()
+                .await
+                .map_err(|e| aws_sdk_iam::error::DisplayErrorContext(e).to_string())?;
+            let name = got.url().unwrap_or_default().to_owned();
+            let url = if harness::mock_cognito::verify::strip_scheme(&iss) == name {
+                iss.clone()
+            } else {
+                format!("https://{name}")
+            };
+            providers.push(Provider {
+                url,
+                name,
+                arn: arn.to_owned(),
+                client_ids: got.client_id_list().to_vec(),
+                thumbprints: Vec::new(),
+                created: 0,
+            });
+        }
+        Ok(providers)
     }
 
     async fn post(&self, url: String, body: &Value) -> Result<Value, String> {
@@ -330,9 +369,19 @@ impl Target {
     /// admin key: the pool (`DescribeIdentityPool`) and the IAM OIDC provider named by the key
     /// (`GetOpenIDConnectProvider`), as `fedmock explain --pool-json --provider-json` reads a
     /// real account.
-    pub async fn explain(&self, call: &Call) -> Option<String> {
+    pub async fn explain(&self, action: Action, call: &Call) -> Option<String> {
         use harness::mock_cognito::explain;
         let now = self.advance(0).await.ok()?;
+        if action == Action::AssumeRole {
+            // STS judges the token against the account's IAM OIDC providers.
+            let token = call.web_identity_token.as_deref()?;
+            let providers = match self {
+                Target::Own(fed) => fed.cognito().providers(),
+                Target::Running(running) => running.providers(token).await.ok()?,
+            };
+            let checks = explain::explain_web_identity(token, &providers, now);
+            return Some(explain::render_web_identity(&checks));
+        }
         let mut text = String::new();
         for (key, token) in &call.logins {
             let trusted = match self {

@@ -274,6 +274,24 @@ async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
     let why = reports[0]["steps"][1]["explanation"].as_str().unwrap_or_default();
     assert!(why.contains("is a client ID of the provider — FAIL"), "{reports:#}");
     assert!(why.contains("add \"0oafedmock0client0001\" to the provider's client IDs"), "{why}");
+
+    // And an STS step, from the account's IAM OIDC providers read over the wire.
+    std::fs::write(
+        &broken,
+        "description = \"STS with the ID token\"\n[[step]]\nid = \"okta\"\naction = \"token\"\n[[step]]\naction = \"assume_role\"\nrole_arn = \"arn:aws:iam::123456789012:role/fedmock-web-identity\"\nweb_identity_token = \"{okta.id_token}\"\n",
+    )
+    .unwrap();
+    let failed = tokio::process::Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["run", "--json", "--against"])
+        .arg(&ready)
+        .arg(&broken)
+        .output()
+        .await
+        .unwrap();
+    let reports: serde_json::Value = serde_json::from_slice(&failed.stdout).unwrap();
+    let why = reports[0]["steps"][1]["explanation"].as_str().unwrap_or_default();
+    assert!(why.contains("iss names an IAM OIDC provider of the account — pass"), "{reports:#}");
+    assert!(why.contains("azp, else aud, is one of the provider's client IDs — FAIL"), "{why}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -30,6 +30,22 @@ async fn an_unexpected_refusal_fails_and_shows_the_aws_error() {
 }
 
 #[tokio::test]
+async fn a_failed_sts_step_is_explained_with_sts_s_checks() {
+    let report = run(&format!(
+        "{TOKEN_STEP}[[step]]\naction = \"assume_role\"\nrole_arn = \"arn:aws:iam::123456789012:role/fedmock-web-identity\"\nweb_identity_token = \"{{okta.id_token}}\"\n"
+    ))
+    .await;
+    let last = report.steps.last().unwrap();
+    assert_eq!(last.got, "InvalidIdentityToken: Incorrect token audience");
+    let why = last.explanation.as_deref().expect("a failed STS step is explained");
+    assert!(why.contains("azp, else aud, is one of the provider's client IDs — FAIL"), "{why}");
+    assert!(
+        why.contains("add the token's aud \"0oafedmock0client0001\" to the provider's client IDs"),
+        "{why}"
+    );
+}
+
+#[tokio::test]
 async fn a_wrong_message_fails() {
     let report = run(&format!(
         "{TOKEN_STEP}[[step]]\naction = \"get_id\"\nlogins = {{ \"{{logins_key}}\" = \"{{okta.id_token}}\" }}\nexpect = {{ error = \"NotAuthorizedException\", message = \"something else\" }}\n"
