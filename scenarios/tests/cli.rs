@@ -155,6 +155,16 @@ async fn fedmock_explain_names_the_failing_check_aws_s_answer_and_the_fix() {
     );
     let with_scheme = explain(&tokens.access_token, &["--logins-key", fed.issuer()]);
     assert!(with_scheme.contains("AWS answers: NotAuthorizedException: Invalid login token. Issuer doesn't match providerName"), "{with_scheme}");
+
+    // STS straight from the Okta token: its own checks against the IAM OIDC providers.
+    let sts = explain(tokens.id_token.as_deref().unwrap(), &["--sts"]);
+    assert!(sts.starts_with("STS's checks of AssumeRoleWithWebIdentity's token"), "{sts}");
+    assert!(sts.contains("AWS answers: InvalidIdentityToken: Incorrect token audience\n"), "{sts}");
+    let sts_ok = explain(&tokens.access_token, &["--sts"]);
+    assert!(
+        sts_ok.ends_with("Verdict: accepted (the signature was not checked here).\n"),
+        "{sts_ok}"
+    );
 }
 
 #[test]

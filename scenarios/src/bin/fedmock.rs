@@ -85,6 +85,10 @@ struct ExplainArgs {
     /// The time to judge expiry at (epoch seconds). Defaults to now.
     #[arg(long)]
     now: Option<i64>,
+    /// Explain STS `AssumeRoleWithWebIdentity` with the token instead of a Cognito `Logins`
+    /// entry: STS's checks against the world's IAM OIDC providers.
+    #[arg(long, conflicts_with_all = ["pool_json", "provider_json", "logins_key", "pool"])]
+    sts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -275,6 +279,25 @@ fn split_reference(reference: &str) -> (&str, &str) {
     }
 }
 
+/// The world `explain` judges against (`--config`, else the default world), as mock-cognito
+/// holds it.
+fn world_state(
+    args: &ExplainArgs,
+    now: i64,
+) -> anyhow::Result<(FederationConfig, harness::mock_cognito::CognitoState)> {
+    let mut world = match &args.config {
+        Some(path) => FederationConfig::from_toml(&std::fs::read_to_string(path)?)
+            .with_context(|| format!("in {}", path.display()))?,
+        None => FederationConfig::default_world(),
+    };
+    world.resolve(args.okta.trim_end_matches('/'));
+    let cognito = harness::mock_cognito::CognitoState::new(
+        world.aws.clone(),
+        harness::mock_cognito::Clock::from_fn(move || now),
+    )?;
+    Ok((world, cognito))
+}
+
 fn explain(args: ExplainArgs) -> anyhow::Result<String> {
     use harness::mock_cognito::verify::{Provider, strip_scheme};
     let token = match (&args.token, &args.token_file) {
@@ -331,16 +354,15 @@ fn explain(args: ExplainArgs) -> anyhow::Result<String> {
             }
         }
         _ => {
-            let mut world = match &args.config {
-                Some(path) => FederationConfig::from_toml(&std::fs::read_to_string(path)?)
-                    .with_context(|| format!("in {}", path.display()))?,
-                None => FederationConfig::default_world(),
-            };
-            world.resolve(args.okta.trim_end_matches('/'));
-            let cognito = harness::mock_cognito::CognitoState::new(
-                world.aws.clone(),
-                harness::mock_cognito::Clock::from_fn(move || now),
-            )?;
+            let (world, cognito) = world_state(&args, now)?;
+            if args.sts {
+                let checks = harness::mock_cognito::explain::explain_web_identity(
+                    &token,
+                    &cognito.providers(),
+                    now,
+                );
+                return Ok(harness::mock_cognito::explain::render_web_identity(&checks));
+            }
             let pool_id = args
                 .pool
                 .clone()
