@@ -6,7 +6,9 @@
 //! `ok` (optionally a role, or the identity of an earlier step) or an AWS error type with its
 //! exact message. `library/` holds one scenario per known way the federation breaks, each with
 //! what users see and the fix. Steps run through the AWS SDK for Rust in process, or through
-//! the JavaScript v2/v3, boto3 and AWS CLI drivers in `drivers/` (see [`Client`]).
+//! the JavaScript v2/v3, boto3 and AWS CLI drivers in `drivers/` (see [`Client`]), against a
+//! world the runner starts in process ([`run`]), endpoints already running ([`run_against`]),
+//! or a container of fedmock's image per scenario ([`run_in_container`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), scenarios::Error> {
