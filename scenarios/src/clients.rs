@@ -21,18 +21,23 @@ use tokio::io::AsyncWriteExt;
 use crate::model::Action;
 use crate::target::Endpoints;
 
-/// A client that runs Cognito/STS steps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A client that runs Cognito/STS steps; named in files as on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
 pub enum Client {
     /// The AWS SDK for Rust (`aws-sdk-cognitoidentity`, `aws-sdk-sts`), in process.
+    #[serde(rename = "rust")]
     Rust,
     /// The AWS SDK for JavaScript v2 (`aws-sdk`), as `AWS.CognitoIdentityCredentials` calls it.
+    #[serde(rename = "js-v2")]
     JsV2,
     /// The AWS SDK for JavaScript v3 (`@aws-sdk/client-cognito-identity`, `@aws-sdk/client-sts`).
+    #[serde(rename = "js-v3")]
     JsV3,
     /// boto3.
+    #[serde(rename = "boto3")]
     Boto3,
     /// The AWS CLI (v1, from PyPI).
+    #[serde(rename = "aws-cli")]
     AwsCli,
 }
 

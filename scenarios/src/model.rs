@@ -37,7 +37,7 @@ pub struct Scenario {
     /// has. Defaults to `["rust"]`.
     #[serde(default)]
     #[schemars(schema_with = "client_names")]
-    pub clients: Option<Vec<String>>,
+    pub clients: Option<Vec<Client>>,
     /// The steps, in order.
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
@@ -228,18 +228,6 @@ impl Scenario {
         let mut scenario: Scenario = toml::from_str(text)
             .map_err(|e| Error::Parse { file: file.to_owned(), message: e.to_string() })?;
         scenario.text = Some(text.to_owned());
-        for name in scenario.clients.iter().flatten() {
-            if Client::from_name(name).is_none() {
-                let known: Vec<&str> = Client::ALL.iter().map(|c| c.name()).collect();
-                return Err(Error::Parse {
-                    file: file.to_owned(),
-                    message: format!(
-                        "clients: unknown client {name:?}; known: {}",
-                        known.join(", ")
-                    ),
-                });
-            }
-        }
         for (i, step) in scenario.steps.iter().enumerate() {
             let name = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
             if step.action.is_none() {
@@ -264,10 +252,7 @@ impl Scenario {
 
     /// The clients the file names, or the AWS SDK for Rust.
     pub fn default_clients(&self) -> Vec<Client> {
-        match &self.clients {
-            Some(names) => names.iter().filter_map(|n| Client::from_name(n)).collect(),
-            None => vec![Client::Rust],
-        }
+        self.clients.clone().unwrap_or_else(|| vec![Client::Rust])
     }
 
     /// Why the scenario cannot run against a shared, already running world, if it cannot:
