@@ -84,6 +84,26 @@ impl ContainerError {
     }
 }
 
+/// An image reference split into name and tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// The name, with a registry host (and its port) if given.
+    pub name: String,
+    /// The tag; `latest` when none is given.
+    pub tag: String,
+}
+
+impl Reference {
+    /// `name:tag`, where a registry host's port is part of the name.
+    pub fn parse(reference: &str) -> Self {
+        let (name, tag) = match reference.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => (name, tag),
+            _ => (reference, "latest"),
+        };
+        Self { name: name.to_owned(), tag: tag.to_owned() }
+    }
+}
+
 /// fedmock's image, and the world it starts with.
 #[derive(Clone, Debug)]
 pub struct FedmockImage {
@@ -326,5 +346,23 @@ mod tests {
     fn a_missing_binary_is_named() {
         let err = shared_libraries(Path::new("/no/such/fedmock")).unwrap_err();
         assert_eq!(err.to_string(), "/no/such/fedmock is not a file");
+    }
+
+    #[test]
+    fn an_image_reference_splits_into_name_and_tag() {
+        let parse = |r: &str| {
+            let r = Reference::parse(r);
+            (r.name, r.tag)
+        };
+        assert_eq!(parse("fedmock:1.2"), ("fedmock".into(), "1.2".into()));
+        assert_eq!(parse("fedmock"), ("fedmock".into(), "latest".into()));
+        assert_eq!(
+            parse("registry.local:5000/team/fedmock"),
+            ("registry.local:5000/team/fedmock".into(), "latest".into())
+        );
+        assert_eq!(
+            parse("registry.local:5000/fedmock:ci"),
+            ("registry.local:5000/fedmock".into(), "ci".into())
+        );
     }
 }

@@ -1,53 +1,57 @@
-//! `Federation`: both mocks in-process, on their own thread and tokio runtime, stopped on drop.
-//!
-//! Running the servers on a thread of their own (as wiremock does) means the caller's
-//! runtime flavour does not matter and a test can never starve them. Start-up does no crypto
-//! and no I/O beyond binding two sockets, so every test can own a world.
+//! `Federation`: one handle on a world, wherever it runs. [`Federation::start`] runs both mocks
+//! in this process; [`Federation::connect`] reaches a world already running (`fedmock up`,
+//! replicas behind a balancer) through what its ready file says; with the `containers`
+//! feature, [`Federation::in_container`] wraps a container of fedmock's image. The accessors
+//! and controls are the same for all three (httpmock's `start`/`connect` is the model):
+//! endpoints and ids come from the world's [`WorldSummary`], tokens from the token endpoint,
+//! and minting, keys, faults and the clock go to mock-okta directly in process or through its
+//! `/__fedmock/` control API otherwise.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use std::thread::JoinHandle;
+use std::time::Duration;
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_sdk_cognitoidentity::config::BehaviorVersion;
-use aws_types::SdkConfig;
-use aws_types::region::Region;
-use mock_cognito::{CognitoConfig, CognitoState};
-use mock_okta::{ClientAuthMethod, Clock, OktaConfig, OktaState, TokenResponse};
-use serde::Serialize;
-use tokio::sync::oneshot;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use http::{HeaderName, HeaderValue, Method, header};
+use mock_cognito::CognitoState;
+use mock_cognito::fetch::{Answer, HttpClient};
+use mock_okta::{ClientAuthMethod, Clock, ClockChange, OktaConfig, OktaState, TokenResponse};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
+use crate::in_process::{InProcess, Settings};
 use crate::tls::TlsMaterial;
-use crate::{Error, FederationConfig};
+use crate::{Error, FederationConfig, WorldSummary};
 
-/// A running world: mock Okta and mock Cognito.
+/// A running world: mock Okta and mock Cognito, in this process or elsewhere.
 #[derive(Debug)]
 pub struct Federation {
-    config: FederationConfig,
-    okta: Arc<OktaState>,
-    cognito: Arc<CognitoState>,
-    cognito_addr: SocketAddr,
-    clock: Clock,
-    http: OnceLock<reqwest::Client>,
-    tls: Option<Arc<TlsMaterial>>,
-    /// Held for its `Drop`, which stops both servers.
-    _servers: ServerThread,
+    summary: WorldSummary,
+    world: World,
+    http: OnceLock<HttpClient>,
 }
-/// Edits a world before it starts.
+
+#[derive(Debug)]
+enum World {
+    InProcess(Box<InProcess>),
+    Running {
+        /// The container serving it, when this handle started one: removed with it.
+        #[cfg(feature = "containers")]
+        _container: Option<Box<crate::container::FedmockContainer>>,
+    },
+}
+
+/// Edits an in-process world before it starts.
 #[derive(Debug)]
 #[must_use = "a builder does nothing until .start()"]
 pub struct FederationBuilder {
-    config: FederationConfig,
-    okta_addr: SocketAddr,
-    cognito_addr: SocketAddr,
-    worker_threads: usize,
-    clock: Clock,
-    tls: bool,
+    settings: Settings,
 }
 
 impl Federation {
-    /// Starts the default world on ephemeral ports of `127.0.0.1`.
+    /// Starts the default world in this process, on ephemeral ports of `127.0.0.1`.
     ///
     /// # Panics
     /// If the sockets cannot be bound; use [`Federation::builder`] to handle that.
@@ -55,352 +59,408 @@ impl Federation {
         Self::builder().start().await.expect("the default world starts")
     }
 
-    /// A builder over the default world.
+    /// A builder over the default world, started in this process.
     pub fn builder() -> FederationBuilder {
         FederationBuilder {
-            config: FederationConfig::default_world(),
-            okta_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            cognito_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            worker_threads: 1,
-            clock: Clock::system(),
-            tls: false,
+            settings: Settings {
+                config: FederationConfig::default_world(),
+                okta_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+                cognito_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+                worker_threads: 1,
+                clock: Clock::system(),
+                tls: false,
+            },
         }
     }
 
-    /// The world as running, with `{okta}` resolved.
-    pub fn config(&self) -> &FederationConfig {
-        &self.config
+    /// A world already running, described by the JSON `fedmock up --ready-file` writes.
+    pub async fn connect(ready_file: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = ready_file.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!("cannot read the ready file {}: {e}", path.display()))
+        })?;
+        let summary: WorldSummary = serde_json::from_str(&text).map_err(|e| {
+            Error::Config(format!(
+                "{} is not a `fedmock up --ready-file` summary: {e}",
+                path.display()
+            ))
+        })?;
+        Ok(Self::connect_to(summary))
     }
 
-    /// The running Okta org (servers, keys, clients, users).
-    pub fn okta(&self) -> &Arc<OktaState> {
-        &self.okta
+    /// A world already running, as its summary describes it.
+    pub fn connect_to(summary: WorldSummary) -> Self {
+        Self {
+            summary,
+            world: World::Running {
+                #[cfg(feature = "containers")]
+                _container: None,
+            },
+            http: OnceLock::new(),
+        }
     }
 
-    /// The running AWS account (providers, pools, identities).
-    pub fn cognito(&self) -> &Arc<CognitoState> {
-        &self.cognito
+    /// The world a container of fedmock's image serves; the container is removed when this
+    /// handle is dropped.
+    #[cfg(feature = "containers")]
+    pub fn in_container(container: crate::container::FedmockContainer) -> Self {
+        Self {
+            summary: container.summary().clone(),
+            world: World::Running { _container: Some(Box::new(container)) },
+            http: OnceLock::new(),
+        }
+    }
+
+    fn local(&self) -> Option<&InProcess> {
+        match &self.world {
+            World::InProcess(world) => Some(world),
+            World::Running { .. } => None,
+        }
+    }
+
+    /// What a client needs to talk to this world, as `fedmock up` prints it.
+    pub fn summary(&self) -> &WorldSummary {
+        &self.summary
+    }
+
+    /// Whether the world runs in this process (its state is then readable directly).
+    pub fn is_in_process(&self) -> bool {
+        self.local().is_some()
+    }
+
+    /// The world's config as running, with `{okta}` resolved; `None` for a world elsewhere.
+    pub fn config(&self) -> Option<&FederationConfig> {
+        self.local().map(|w| &w.config)
+    }
+
+    /// The running Okta org (servers, keys, clients, users); `None` for a world elsewhere.
+    pub fn okta(&self) -> Option<&Arc<OktaState>> {
+        self.local().map(|w| &w.okta)
+    }
+
+    /// The running AWS account (providers, pools, identities); `None` for a world elsewhere.
+    pub fn cognito(&self) -> Option<&Arc<CognitoState>> {
+        self.local().map(|w| &w.cognito)
     }
 
     /// The one clock of the world: freeze, advance or skew it and both mocks follow.
-    pub fn clock(&self) -> &Clock {
-        &self.clock
+    pub fn clock(&self) -> WorldClock<'_> {
+        WorldClock { fed: self }
     }
 
     /// mock-okta's base URL, also the org authorization server's issuer.
     pub fn okta_url(&self) -> &str {
-        &self.okta.base_url
+        &self.summary.okta_url
     }
 
-    /// The issuer of the world's first custom authorization server (`…/oauth2/default`).
+    /// The issuer of the world's default authorization server (`…/oauth2/default`).
     pub fn issuer(&self) -> &str {
-        &self.default_server().issuer
+        &self.summary.issuer
     }
 
-    /// The issuer of custom authorization server `id`.
-    pub fn issuer_of(&self, id: &str) -> Option<&str> {
-        self.okta.server(id).map(|s| s.issuer.as_str())
+    /// The issuer of authorization server `id` (`org` for the org server).
+    pub fn issuer_of(&self, id: &str) -> Option<String> {
+        match self.local() {
+            Some(world) => world.okta.server_by_key(id).map(|s| s.issuer.clone()),
+            None if id == mock_okta::ORG => Some(self.summary.okta_url.clone()),
+            None => Some(format!("{}/oauth2/{id}", self.summary.okta_url)),
+        }
+    }
+
+    /// The id of the default authorization server (a custom server's id, or `org`).
+    pub fn default_server_id(&self) -> &str {
+        self.summary.default_server_id()
     }
 
     /// The token endpoint of the default authorization server.
-    pub fn token_url(&self) -> String {
-        format!("{}/token", self.default_server().endpoint_base)
+    pub fn token_url(&self) -> &str {
+        &self.summary.token_endpoint
     }
 
     /// The world's first client's id.
     pub fn client_id(&self) -> &str {
-        &self.first_client().client_id
+        &self.summary.client_id
     }
 
     /// The world's first client's secret.
     pub fn client_secret(&self) -> &str {
-        &self.first_client().client_secret
+        &self.summary.client_secret
     }
 
     /// The world's first user's login and password.
     pub fn user(&self) -> (&str, &str) {
-        let user = self.config.okta.users.first().expect("the world has a user");
-        (&user.login, &user.password)
+        (&self.summary.username, &self.summary.password)
     }
 
     /// The URL an AWS SDK's `endpoint_url` takes.
-    pub fn cognito_endpoint(&self) -> String {
-        let scheme = if self.tls.is_some() { "https" } else { "http" };
-        format!("{scheme}://{}", self.cognito_addr)
+    pub fn cognito_endpoint(&self) -> &str {
+        &self.summary.cognito_endpoint
     }
 
-    /// The throw-away CA and its PEM file, when the world serves HTTPS.
+    /// The throw-away CA and its PEM file, when an in-process world serves HTTPS.
     pub fn tls(&self) -> Option<&TlsMaterial> {
-        self.tls.as_deref()
+        self.local().and_then(|w| w.tls.as_deref())
     }
+
     /// The AWS region.
     pub fn region(&self) -> &str {
-        &self.cognito.region
+        &self.summary.region
     }
 
     /// The AWS account id.
     pub fn account_id(&self) -> &str {
-        &self.cognito.account_id
+        &self.summary.account_id
     }
 
     /// The id of the world's first identity pool.
     pub fn pool_id(&self) -> &str {
-        let pool = self.config.aws.identity_pools.first().expect("the world has an identity pool");
-        pool.id.as_deref().expect("resolve() writes every pool id")
+        &self.summary.identity_pool_id
     }
 
     /// The `Logins` key for the default issuer: the issuer without its scheme.
     pub fn logins_key(&self) -> &str {
-        mock_cognito::verify::strip_scheme(self.issuer())
+        &self.summary.logins_key
     }
 
-    /// An `SdkConfig` pointed at mock-cognito, with no credentials, as an application that
-    /// federates has none: `GetId` and `GetCredentialsForIdentity` go unsigned.
-    pub fn sdk_config(&self) -> SdkConfig {
-        sdk_config(&self.cognito_endpoint(), self.region(), self.tls.as_ref().map(|t| t.ca_pem()))
-    }
-    /// An `SdkConfig` with (fake) developer credentials, for signed administrative calls.
-    pub fn admin_sdk_config(&self) -> SdkConfig {
-        let credentials =
-            Credentials::new("AKIAFEDMOCKADMIN0000", "fedmock-admin-secret", None, None, "fedmock");
-        self.sdk_config()
-            .into_builder()
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .build()
-    }
-
-    /// A Cognito Identity client pointed at mock-cognito.
-    pub fn cognito_client(&self) -> aws_sdk_cognitoidentity::Client {
-        aws_sdk_cognitoidentity::Client::new(&self.sdk_config())
-    }
-
-    /// An STS client pointed at mock-cognito's endpoint, which also serves STS.
-    pub fn sts_client(&self) -> aws_sdk_sts::Client {
-        aws_sdk_sts::Client::new(&self.sdk_config())
-    }
-
-    /// An IAM client with developer credentials, pointed at mock-cognito's endpoint, which
-    /// also serves IAM. IAM is global: its calls are signed for `us-east-1`.
-    pub fn iam_client(&self) -> aws_sdk_iam::Client {
-        let config =
-            self.admin_sdk_config().into_builder().region(Region::new("us-east-1")).build();
-        aws_sdk_iam::Client::new(&config)
-    }
-
-    /// Asks mock-okta's token endpoint for tokens over HTTP, as an application would.
-    pub async fn token(&self, request: TokenRequest) -> Result<TokenResponse, Error> {
-        let server = match &request.server {
-            Some(id) if id == "org" => &self.okta.org,
-            Some(id) => self
-                .okta
-                .server(id)
-                .ok_or_else(|| Error::Config(format!("no authorization server {id:?}")))?,
-            None => self.default_server(),
+    /// The HTTP client that reaches this world (trusting its throw-away CA, if any).
+    fn http(&self) -> Result<&HttpClient, Error> {
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let ca = match self.local() {
+            Some(world) => world.tls.as_ref().map(|t| t.ca_pem().to_owned()),
+            None => self.summary.ca_file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()),
         };
-        let client = match &request.client_id {
-            Some(id) => {
-                self.okta.client(id).ok_or_else(|| Error::Config(format!("no client {id:?}")))?
+        let client =
+            HttpClient::new(ca.as_deref(), Duration::from_secs(5), Duration::from_secs(60))
+                .map_err(Error::Http)?;
+        Ok(self.http.get_or_init(|| client))
+    }
+
+    /// Sends a request to the world; its answer.
+    async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(HeaderName, HeaderValue)],
+        body: Vec<u8>,
+    ) -> Result<Answer, Error> {
+        self.http()?.send(method, url, headers, body.into()).await.map_err(Error::Http)
+    }
+
+    /// Asks mock-okta's token endpoint for tokens over HTTP, as an application would. A world
+    /// elsewhere only knows the summary's client secret.
+    pub async fn token(&self, request: TokenRequest) -> Result<TokenResponse, Error> {
+        let server_id = request.server.as_deref().unwrap_or(self.default_server_id());
+        let endpoint = match self.local() {
+            Some(world) => world
+                .okta
+                .server_by_key(server_id)
+                .ok_or_else(|| Error::Config(format!("no authorization server {server_id:?}")))?
+                .token_endpoint(),
+            None if server_id == mock_okta::ORG => {
+                format!("{}/oauth2/v1/token", self.summary.okta_url)
             }
-            None => self.first_client(),
+            None => format!("{}/oauth2/{server_id}/v1/token", self.summary.okta_url),
+        };
+        let (client_id, secret, method) = match (self.local(), request.client_id.as_deref()) {
+            (Some(world), id) => {
+                let client = match id {
+                    Some(id) => world.okta.client(id),
+                    None => world.okta.first_client(),
+                };
+                let client = client.ok_or_else(|| {
+                    Error::Config(format!("no client {:?}", id.unwrap_or("(first)")))
+                })?;
+                (
+                    client.client_id.clone(),
+                    client.client_secret.clone(),
+                    client.token_endpoint_auth_method,
+                )
+            }
+            (None, Some(id)) if id != self.summary.client_id => {
+                return Err(Error::Config(format!(
+                    "a world elsewhere only has its summary's client ({}) with a known secret, not {id:?}",
+                    self.summary.client_id
+                )));
+            }
+            (None, _) => (
+                self.summary.client_id.clone(),
+                self.summary.client_secret.clone(),
+                ClientAuthMethod::ClientSecretBasic,
+            ),
         };
         let mut form = request.form.clone();
-        let http = self.http.get_or_init(|| {
-            let mut builder = reqwest::Client::builder().no_proxy();
-            if let Some(tls) = &self.tls {
-                let ca = reqwest::Certificate::from_pem(tls.ca_pem().as_bytes())
-                    .expect("our own CA parses");
-                builder = builder.add_root_certificate(ca);
-            }
-            builder.build().expect("an HTTP client builds")
-        });
-        let call = http.post(format!("{}/token", server.endpoint_base));
-        let call = match client.token_endpoint_auth_method {
+        let mut headers = vec![(header::CONTENT_TYPE, form_type())];
+        match method {
             ClientAuthMethod::ClientSecretBasic => {
-                call.basic_auth(&client.client_id, Some(&client.client_secret))
+                let basic = B64.encode(format!("{client_id}:{secret}"));
+                let value = HeaderValue::from_str(&format!("Basic {basic}")).map_err(|_| {
+                    Error::Config(format!("client {client_id:?} cannot go in a header"))
+                })?;
+                headers.push((header::AUTHORIZATION, value));
             }
             ClientAuthMethod::ClientSecretPost => {
-                form.push(("client_id".into(), client.client_id.clone()));
-                form.push(("client_secret".into(), client.client_secret.clone()));
-                call
+                form.push(("client_id".into(), client_id));
+                form.push(("client_secret".into(), secret));
             }
             // A private_key_jwt client brings its own `client_assertion` (add it with
             // `TokenRequest::param`); a public client sends only its id.
             ClientAuthMethod::PrivateKeyJwt | ClientAuthMethod::None => {
                 if !form.iter().any(|(k, _)| k == "client_id") {
-                    form.push(("client_id".into(), client.client_id.clone()));
+                    form.push(("client_id".into(), client_id));
                 }
-                call
             }
-        };
-        let response = call.form(&form).send().await?;
-        let status = response.status();
-        let body = response.text().await?;
-        if !status.is_success() {
-            return Err(Error::TokenRefused { status: status.as_u16(), body });
+        }
+        let body = serde_urlencoded::to_string(&form)
+            .map_err(|e| Error::Config(format!("the token request cannot be encoded: {e}")))?;
+        let answer = self.call(Method::POST, &endpoint, &headers, body.into_bytes()).await?;
+        let body = answer.text();
+        if !answer.status.is_success() {
+            return Err(Error::TokenRefused { status: answer.status.as_u16(), body });
         }
         serde_json::from_str(&body)
             .map_err(|e| Error::Config(format!("unexpected token answer {body}: {e}")))
     }
 
-    /// Signs a token directly, with any claims and any signing fault (no HTTP).
+    /// Signs a token directly, with any claims and any signing fault.
     pub async fn mint(&self, request: &mock_okta::MintRequest) -> Result<String, Error> {
-        mock_okta::mint(&self.okta, request).await.map_err(|e| Error::Config(e.to_string()))
+        match self.local() {
+            Some(world) => mock_okta::mint(&world.okta, request)
+                .await
+                .map_err(|e| Error::Config(e.to_string())),
+            None => {
+                let answer: Value = self.control(Method::POST, "/mint", request).await?;
+                answer["token"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| Error::Control(format!("mint answered {answer}")))
+            }
+        }
     }
 
     /// Switches Okta faults on (token and JWKS endpoint errors and delays, claim overrides,
     /// signing faults); `Faults::default()` switches them off.
-    pub fn set_okta_faults(&self, faults: mock_okta::Faults) {
-        self.okta.set_faults(faults);
+    pub async fn set_okta_faults(&self, faults: mock_okta::Faults) -> Result<(), Error> {
+        match self.local() {
+            Some(world) => {
+                world.okta.set_faults(faults);
+                Ok(())
+            }
+            None => self.control::<Value>(Method::PUT, "/faults", &faults).await.map(drop),
+        }
     }
 
     /// Rotates the keys of authorization server `id` (`org` for the org server): a new key
     /// signs from now on, the old one stays published. Returns the new `kid`.
     pub async fn rotate_keys(&self, id: &str) -> Result<String, Error> {
-        let server = self
-            .okta
-            .server_by_key(id)
-            .ok_or_else(|| Error::Config(format!("no authorization server {id:?}")))?;
-        let key = server.keys.rotate().await.map_err(mock_okta::Error::from)?;
-        Ok(key.kid().to_owned())
-    }
-
-    /// What a client needs to talk to this world, for printing or a ready file.
-    pub fn summary(&self) -> WorldSummary {
-        let server = self.default_server();
-        let (login, password) = self.user();
-        WorldSummary {
-            okta_url: self.okta_url().to_owned(),
-            issuer: server.issuer.clone(),
-            discovery_url: format!("{}/.well-known/openid-configuration", server.issuer),
-            jwks_uri: format!("{}/keys", server.endpoint_base),
-            token_endpoint: self.token_url(),
-            client_id: self.client_id().to_owned(),
-            client_secret: self.client_secret().to_owned(),
-            username: login.to_owned(),
-            password: password.to_owned(),
-            cognito_endpoint: self.cognito_endpoint(),
-            region: self.region().to_owned(),
-            account_id: self.account_id().to_owned(),
-            identity_pool_id: self.pool_id().to_owned(),
-            logins_key: self.logins_key().to_owned(),
-            ca_file: self.tls().map(|t| t.ca_path().display().to_string()),
-            admin_access_key_id: self
-                .config
-                .aws
-                .access_keys
-                .first()
-                .map(|k| k.access_key_id.clone()),
-            admin_secret_access_key: self
-                .config
-                .aws
-                .access_keys
-                .first()
-                .map(|k| k.secret_access_key.clone()),
+        match self.local() {
+            Some(world) => {
+                let server = world
+                    .okta
+                    .server_by_key(id)
+                    .ok_or_else(|| Error::Config(format!("no authorization server {id:?}")))?;
+                let key = server.keys.rotate().await.map_err(mock_okta::Error::from)?;
+                Ok(key.kid().to_owned())
+            }
+            None => {
+                let path = format!("/servers/{id}/keys/rotate");
+                let answer: Value = self.control(Method::POST, &path, &json!({})).await?;
+                answer["active"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| Error::Control(format!("rotate answered {answer}")))
+            }
         }
     }
 
-    fn default_server(&self) -> &mock_okta::AuthServer {
-        let id = self.config.okta.servers.first().map(|s| s.id.as_str());
-        id.and_then(|id| self.okta.server(id)).unwrap_or(&self.okta.org)
-    }
-
-    fn first_client(&self) -> &mock_okta::ClientConfig {
-        self.config.okta.clients.first().expect("the world has a client")
-    }
-}
-
-/// An `SdkConfig` for mock-cognito at `endpoint`, without credentials, trusting `ca_pem` if
-/// given.
-fn sdk_config(endpoint: &str, region: &str, ca_pem: Option<&str>) -> SdkConfig {
-    let mut config = SdkConfig::builder()
-        .endpoint_url(endpoint)
-        .region(Region::new(region.to_owned()))
-        .behavior_version(BehaviorVersion::latest());
-    if let Some(pem) = ca_pem {
-        use aws_smithy_http_client::tls::{
-            Provider, TlsContext, TrustStore, rustls_provider::CryptoMode,
-        };
-        let trust = TrustStore::default().with_pem_certificate(pem.as_bytes());
-        let context = TlsContext::builder()
-            .with_trust_store(trust)
-            .build()
-            .expect("a PEM trust store builds");
-        let client = aws_smithy_http_client::Builder::new()
-            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-            .tls_context(context)
-            .build_https();
-        config = config.http_client(client);
-    }
-    config.build()
-}
-
-impl WorldSummary {
-    /// An `SdkConfig` pointed at these endpoints with no credentials, as an application that
-    /// federates has none (and trusting the throw-away CA when the world serves HTTPS).
-    pub fn sdk_config(&self) -> SdkConfig {
-        let ca = self.ca_file.as_ref().and_then(|path| std::fs::read_to_string(path).ok());
-        sdk_config(&self.cognito_endpoint, &self.region, ca.as_deref())
-    }
-
-    /// The same, signed with the world's admin key, for administrative calls (`None` when the
-    /// summary names no key).
-    pub fn admin_sdk_config(&self) -> Option<SdkConfig> {
-        let (Some(id), Some(secret)) = (&self.admin_access_key_id, &self.admin_secret_access_key)
-        else {
-            return None;
-        };
-        let credentials = Credentials::new(id, secret, None, None, "fedmock");
-        Some(
-            self.sdk_config()
-                .into_builder()
-                .credentials_provider(SharedCredentialsProvider::new(credentials))
-                .build(),
-        )
+    /// A call to fedmock's control API on mock-okta's port; its JSON answer.
+    async fn control<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<T, Error> {
+        let url = self.summary.control_url(path);
+        let body = serde_json::to_vec(body).map_err(|e| Error::Control(e.to_string()))?;
+        let headers = [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))];
+        let answer = self.call(method, &url, &headers, body).await?;
+        if !answer.status.is_success() {
+            return Err(Error::Control(format!(
+                "{url} answered {}: {}",
+                answer.status,
+                answer.text()
+            )));
+        }
+        serde_json::from_slice(&answer.body)
+            .map_err(|e| Error::Control(format!("{url} answered {}: {e}", answer.text())))
     }
 }
 
-/// The facts `fedmock up` prints and writes to `--ready-file`.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct WorldSummary {
-    /// mock-okta's base URL.
-    pub okta_url: String,
-    /// The default authorization server's issuer.
-    pub issuer: String,
-    /// Its discovery document.
-    pub discovery_url: String,
-    /// Its JWKS.
-    pub jwks_uri: String,
-    /// Its token endpoint.
-    pub token_endpoint: String,
-    /// The client id.
-    pub client_id: String,
-    /// The client secret.
-    pub client_secret: String,
-    /// The user's login.
-    pub username: String,
-    /// The user's password.
-    pub password: String,
-    /// mock-cognito's endpoint URL.
-    pub cognito_endpoint: String,
-    /// The AWS region.
-    pub region: String,
-    /// The AWS account.
-    pub account_id: String,
-    /// The identity pool.
-    pub identity_pool_id: String,
-    /// The `Logins` key for tokens of the issuer.
-    pub logins_key: String,
-    /// The throw-away CA (PEM file) when serving HTTPS.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca_file: Option<String>,
-    /// A developer key of the account, for signed (administrative) calls: what the runner
-    /// reads the pool and its providers with to explain a refusal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub admin_access_key_id: Option<String>,
-    /// Its secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub admin_secret_access_key: Option<String>,
+fn form_type() -> HeaderValue {
+    HeaderValue::from_static("application/x-www-form-urlencoded")
 }
+
+/// The world's clock, read and moved wherever the world runs: directly in process, through
+/// mock-okta's `/__fedmock/clock` otherwise. Both mocks follow it.
+#[derive(Debug, Clone, Copy)]
+pub struct WorldClock<'f> {
+    fed: &'f Federation,
+}
+
+impl WorldClock<'_> {
+    /// The world's time, epoch seconds.
+    pub async fn now(&self) -> Result<i64, Error> {
+        self.change(ClockChange::default()).await
+    }
+
+    /// Moves the clock by `secs` (negative goes back); the new time.
+    pub async fn advance(&self, secs: i64) -> Result<i64, Error> {
+        self.change(ClockChange { advance: Some(secs), ..ClockChange::default() }).await
+    }
+
+    /// Stops the clock where it stands; the time.
+    pub async fn freeze(&self) -> Result<i64, Error> {
+        self.change(ClockChange { freeze: true, ..ClockChange::default() }).await
+    }
+
+    /// Stops the clock at `at` (epoch seconds).
+    pub async fn freeze_at(&self, at: i64) -> Result<i64, Error> {
+        self.change(ClockChange { freeze_at: Some(at), ..ClockChange::default() }).await
+    }
+
+    /// Lets a frozen clock run again from where it stands.
+    pub async fn resume(&self) -> Result<i64, Error> {
+        self.change(ClockChange { resume: true, ..ClockChange::default() }).await
+    }
+
+    /// Sets the offset from the system time, in seconds (0 undoes every move of a running
+    /// clock).
+    pub async fn set_offset(&self, secs: i64) -> Result<i64, Error> {
+        self.change(ClockChange { offset: Some(secs), ..ClockChange::default() }).await
+    }
+
+    /// Applies `change` (its fields in their documented order); the new time.
+    pub async fn change(&self, change: ClockChange) -> Result<i64, Error> {
+        match self.fed.local() {
+            Some(world) => {
+                world.clock.apply(&change);
+                Ok(world.clock.now())
+            }
+            None => {
+                let answer: Value = if change == ClockChange::default() {
+                    self.fed.control(Method::GET, "/clock", &json!({})).await?
+                } else {
+                    self.fed.control(Method::POST, "/clock", &change).await?
+                };
+                answer["now"]
+                    .as_i64()
+                    .ok_or_else(|| Error::Control(format!("the clock answered {answer}")))
+            }
+        }
+    }
+}
+
 /// A token request for [`Federation::token`].
 #[derive(Clone, Debug)]
 pub struct TokenRequest {
@@ -463,7 +523,7 @@ impl TokenRequest {
 impl FederationBuilder {
     /// Replaces the whole world.
     pub fn config(mut self, config: FederationConfig) -> Self {
-        self.config = config;
+        self.settings.config = config;
         self
     }
 
@@ -474,179 +534,50 @@ impl FederationBuilder {
 
     /// Edits the Okta half of the world.
     pub fn okta(mut self, edit: impl FnOnce(&mut OktaConfig)) -> Self {
-        edit(&mut self.config.okta);
+        edit(&mut self.settings.config.okta);
         self
     }
 
     /// Edits the AWS half of the world.
-    pub fn aws(mut self, edit: impl FnOnce(&mut CognitoConfig)) -> Self {
-        edit(&mut self.config.aws);
+    pub fn aws(mut self, edit: impl FnOnce(&mut mock_cognito::CognitoConfig)) -> Self {
+        edit(&mut self.settings.config.aws);
         self
     }
 
     /// Where mock-okta listens. Defaults to `127.0.0.1:0`.
     pub fn okta_addr(mut self, addr: SocketAddr) -> Self {
-        self.okta_addr = addr;
+        self.settings.okta_addr = addr;
         self
     }
 
     /// Where mock-cognito listens. Defaults to `127.0.0.1:0`.
     pub fn cognito_addr(mut self, addr: SocketAddr) -> Self {
-        self.cognito_addr = addr;
+        self.settings.cognito_addr = addr;
         self
     }
 
     /// Threads serving requests. Defaults to 1, plenty for a test; more for load.
     pub fn worker_threads(mut self, n: usize) -> Self {
-        self.worker_threads = n.max(1);
+        self.settings.worker_threads = n.max(1);
         self
     }
 
     /// The world's clock. Defaults to the system time.
     pub fn clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
+        self.settings.clock = clock;
         self
     }
 
     /// Serves both mocks over HTTPS with a throw-away CA ([`Federation::tls`]).
     pub fn tls(mut self) -> Self {
-        self.tls = true;
+        self.settings.tls = true;
         self
     }
-    /// Binds both sockets and starts serving.
+
+    /// Binds both sockets and starts serving in this process.
     pub async fn start(self) -> Result<Federation, Error> {
-        let okta_listener = bind(self.okta_addr)?;
-        let cognito_listener = bind(self.cognito_addr)?;
-        let okta_addr = okta_listener.local_addr()?;
-        let cognito_addr = cognito_listener.local_addr()?;
-        let mut config = self.config;
-        let tls = if self.tls { Some(Arc::new(TlsMaterial::generate()?)) } else { None };
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let okta_base = config
-            .okta
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("{scheme}://{}", reachable(okta_addr)));
-        let okta = Arc::new(OktaState::new(config.okta.clone(), &okta_base, self.clock.clone())?);
-        config.resolve(&okta.base_url);
-        // Servers presenting a production issuer are really here: tell mock-cognito.
-        for server in std::iter::once(&okta.org).chain(okta.servers()) {
-            if server.issuer != server.local_issuer {
-                config.aws.issuer_urls.insert(server.issuer.clone(), server.local_issuer.clone());
-            }
-        }
-        if let Some(tls) = &tls {
-            config.aws.trusted_ca_pem.get_or_insert_with(|| tls.ca_pem().to_owned());
-        }
-        config
-            .aws
-            .endpoint_url
-            .get_or_insert_with(|| format!("{scheme}://{}", reachable(cognito_addr)));
-        let shared = self.clock.clone();
-        let cognito_clock = mock_cognito::Clock::from_fn(move || shared.now());
-        let cognito = Arc::new(CognitoState::new(config.aws.clone(), cognito_clock)?);
-        let servers = ServerThread::spawn(
-            self.worker_threads,
-            okta_listener,
-            cognito_listener,
-            Arc::clone(&okta),
-            Arc::clone(&cognito),
-            tls.clone(),
-        )?;
-        Ok(Federation {
-            config,
-            okta,
-            cognito,
-            cognito_addr: reachable(cognito_addr),
-            clock: self.clock,
-            http: OnceLock::new(),
-            tls,
-            _servers: servers,
-        })
-    }
-}
-
-fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
-    let listener = TcpListener::bind(addr).map_err(|e| Error::Bind { addr, source: e })?;
-    listener.set_nonblocking(true)?;
-    Ok(listener)
-}
-
-/// A wildcard bind (`0.0.0.0`) is reached through loopback on this machine.
-fn reachable(addr: SocketAddr) -> SocketAddr {
-    if addr.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], addr.port())) } else { addr }
-}
-
-/// The thread that runs both servers; dropping it stops them and frees the ports.
-#[derive(Debug)]
-struct ServerThread {
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl ServerThread {
-    fn spawn(
-        workers: usize,
-        okta_listener: TcpListener,
-        cognito_listener: TcpListener,
-        okta: Arc<OktaState>,
-        cognito: Arc<CognitoState>,
-        tls: Option<Arc<TlsMaterial>>,
-    ) -> Result<Self, Error> {
-        let runtime = if workers == 1 {
-            tokio::runtime::Builder::new_current_thread().enable_all().build()?
-        } else {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(workers)
-                .enable_all()
-                .build()?
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new().name("fedmock-servers".into()).spawn(move || {
-            runtime.block_on(async move {
-                                let serve = async {
-                    let okta_app = mock_okta::router(okta);
-                    let cognito_app = mock_cognito::router(cognito);
-                    match tls {
-                        Some(tls) => {
-                            let config = tls.server_config().await?;
-                            tokio::try_join!(
-                                axum_server::from_tcp_rustls(okta_listener, config.clone())?
-                                    .serve(okta_app.into_make_service()),
-                                axum_server::from_tcp_rustls(cognito_listener, config)?
-                                    .serve(cognito_app.into_make_service()),
-                            )?;
-                        }
-                        None => {
-                            let okta_listener = tokio::net::TcpListener::from_std(okta_listener)?;
-                            let cognito_listener = tokio::net::TcpListener::from_std(cognito_listener)?;
-                            tokio::try_join!(
-                                axum::serve(okta_listener, okta_app).into_future(),
-                                axum::serve(cognito_listener, cognito_app).into_future(),
-                            )?;
-                        }
-                    }
-                    std::io::Result::Ok(())
-                };
-                tokio::select! {
-                    result = serve => if let Err(err) = result { tracing::error!(%err, "fedmock servers stopped") },
-                    _ = stopped => {}
-                }
-            });
-            // Open keep-alive connections must not hold the ports: drop every task now.
-            runtime.shutdown_background();
-        })?;
-        Ok(Self { stop: Some(stop), thread: Some(thread) })
-    }
-}
-
-impl Drop for ServerThread {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            stop.send(()).ok();
-        }
-        if let Some(thread) = self.thread.take() {
-            thread.join().ok();
-        }
+        let world = InProcess::start(self.settings)?;
+        let summary = world.summary()?;
+        Ok(Federation { summary, world: World::InProcess(Box::new(world)), http: OnceLock::new() })
     }
 }

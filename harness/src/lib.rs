@@ -13,23 +13,33 @@
 //! # Ok(()) }
 //! ```
 //!
+//! [`Federation`] is one handle on a world wherever it runs: started in this process
+//! ([`Federation::start`]), already running elsewhere ([`Federation::connect`] to what
+//! `fedmock up --ready-file` wrote), or in a container of fedmock's image (feature
+//! `containers`, [`container`]). The accessors and controls are the same for all three.
+//!
 //! The harness holds no protocol logic: it builds one world config, hands each half to its
 //! mock, wires the shared clock, and names what a client needs (URLs, ids, secrets, the
-//! `Logins` key). The `fedmock` binary (in the `scenarios` crate) is the same [`Federation`] on
-//! fixed ports. With the `containers` feature, [`container`] starts the same world as a
-//! container through testcontainers.
+//! `Logins` key). The feature `sdk` (on by default) adds the official AWS SDK for Rust,
+//! pointed at the world. The `fedmock` binary (in the `scenarios` crate) is the same
+//! [`Federation`] on fixed ports.
 
 mod config;
 #[cfg(feature = "containers")]
 pub mod container;
 mod federation;
+mod in_process;
+#[cfg(feature = "sdk")]
+mod sdk;
+mod summary;
 mod tls;
 
 pub use config::{DEFAULT_WORLD_TOML, FederationConfig, OKTA_HOST_PLACEHOLDER, OKTA_PLACEHOLDER};
-pub use federation::{Federation, FederationBuilder, TokenRequest, WorldSummary};
+pub use federation::{Federation, FederationBuilder, TokenRequest, WorldClock};
 pub use mock_cognito;
 pub use mock_okta;
 pub use mock_okta::{Clock, TokenResponse};
+pub use summary::WorldSummary;
 pub use tls::TlsMaterial;
 
 /// Errors of the harness.
@@ -56,9 +66,12 @@ pub enum Error {
     /// Starting the server thread failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
-    /// An HTTP call to a mock failed.
-    #[error(transparent)]
-    Http(#[from] reqwest::Error),
+    /// An HTTP call to a mock failed (no answer, or not in time).
+    #[error("{0}")]
+    Http(String),
+    /// fedmock's control API (or an admin call) on a world elsewhere failed.
+    #[error("fedmock control API: {0}")]
+    Control(String),
     /// mock-okta's token endpoint answered with an OAuth error.
     #[error("token request refused: HTTP {status} {body}")]
     TokenRefused {

@@ -6,12 +6,15 @@
 //! to trust it ([`TlsMaterial::env`]). The CA lives only as long as the `Federation`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::Error;
 
@@ -82,14 +85,18 @@ impl TlsMaterial {
             .collect()
     }
 
-    pub(crate) async fn server_config(
-        &self,
-    ) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
-        axum_server::tls_rustls::RustlsConfig::from_der(
-            vec![self.cert_der.clone()],
-            self.key_der.clone(),
-        )
-        .await
+    /// The TLS server configuration for the certificate (TLS 1.2 and 1.3, HTTP/1.1).
+    pub(crate) fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, Error> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()));
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(tls_error)?
+            .with_no_client_auth()
+            .with_single_cert(vec![CertificateDer::from(self.cert_der.clone())], key)
+            .map_err(tls_error)?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Arc::new(config))
     }
 
     /// The folder the CA file is in.

@@ -1,15 +1,17 @@
-//! Errors: the library's own (`Error`) and AWS's wire error (`AwsError`).
+//! Errors: the library's own ([`Error`]) and AWS's answer to a request ([`AwsError`]),
+//! rendered to the wire in one place ([`Refusal`]'s `IntoResponse`) in the protocol the
+//! request came in.
 //!
-//! Every client mistake is HTTP 400 with `{"__type","message"}` and `x-amzn-ErrorType: T:`
-//! (cognito.md §1.4: 400 is what the wire shows even where the model says 403/404). Never a
-//! 5xx or a throttling type for a client mistake: the SDKs retry those, and a test that
-//! expects an error would wait seconds for it.
+//! Cognito Identity (JSON 1.1) answers every client mistake with HTTP 400,
+//! `{"__type","message"}` and `x-amzn-ErrorType: T:` (docs/reference/cognito.md §1.4: 400 is
+//! what the wire shows even where the model says 403/404). STS and IAM (the Query protocol)
+//! answer `<ErrorResponse><Error><Type>Sender</Type><Code>…` with the statuses their models
+//! give. Never a 5xx or a throttling type for a client mistake: the SDKs retry those, and a
+//! test that expects an error would wait seconds for it.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-
-use crate::verify::TokenRejection;
 
 /// The JSON 1.1 content type.
 pub(crate) const AMZ_JSON: &str = "application/x-amz-json-1.1";
@@ -26,11 +28,11 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
-/// AWS error types mock-cognito answers with (`__type`).
+/// The error types and codes mock-cognito answers with, for the three services.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorType {
-    /// Authentication or authorisation failed; every token rejection.
+    /// Authentication or authorisation failed; every Cognito token rejection.
     NotAuthorized,
     /// Unknown pool or identity.
     ResourceNotFound,
@@ -60,10 +62,34 @@ pub enum ErrorType {
     IncompleteSignature,
     /// The access key is unknown.
     UnrecognizedClient,
+    /// STS: the web identity token is not acceptable.
+    InvalidIdentityToken,
+    /// STS: the web identity token has expired.
+    ExpiredTokenException,
+    /// STS and IAM: the caller may not do this (HTTP 403).
+    AccessDenied,
+    /// Query protocol: a parameter breaks its constraints.
+    ValidationError,
+    /// Query protocol: the form body cannot be read.
+    MalformedQueryString,
+    /// Query protocol: the `Action` is not one of the service's.
+    InvalidAction,
+    /// Query protocol: no `Action`.
+    MissingAction,
+    /// IAM: an input is invalid.
+    InvalidInput,
+    /// IAM: the entity does not exist (HTTP 404).
+    NoSuchEntity,
+    /// IAM: the entity exists already (HTTP 409).
+    EntityAlreadyExists,
+    /// IAM: a quota is reached (HTTP 409).
+    IamLimitExceeded,
+    /// IAM: a policy document is not a policy.
+    MalformedPolicyDocument,
 }
 
 impl ErrorType {
-    /// The unqualified `__type` string.
+    /// The unqualified `__type` (JSON 1.1) or `Code` (Query) string.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::NotAuthorized => "NotAuthorizedException",
@@ -81,21 +107,33 @@ impl ErrorType {
             Self::InvalidSignature => "InvalidSignatureException",
             Self::IncompleteSignature => "IncompleteSignatureException",
             Self::UnrecognizedClient => "UnrecognizedClientException",
+            Self::InvalidIdentityToken => "InvalidIdentityToken",
+            Self::ExpiredTokenException => "ExpiredTokenException",
+            Self::AccessDenied => "AccessDenied",
+            Self::ValidationError => "ValidationError",
+            Self::MalformedQueryString => "MalformedQueryString",
+            Self::InvalidAction => "InvalidAction",
+            Self::MissingAction => "MissingAction",
+            Self::InvalidInput => "InvalidInput",
+            Self::NoSuchEntity => "NoSuchEntity",
+            Self::EntityAlreadyExists => "EntityAlreadyExists",
+            Self::IamLimitExceeded => "LimitExceeded",
+            Self::MalformedPolicyDocument => "MalformedPolicyDocument",
         }
     }
 }
 
-/// An AWS error answer, with an optional explanation for fedmock's log (never sent).
+/// An AWS error answer, with what fedmock compared to decide (for its log, never sent).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {message}", kind.as_str())]
 pub struct AwsError {
-    /// The `__type`.
+    /// The `__type` or `Code`.
     pub kind: ErrorType,
     /// The `message`, word for word as AWS writes it.
     pub message: String,
     /// What fedmock compared to decide, for the log.
     pub detail: Option<String>,
-    /// For a refused login: every check Cognito makes, with its verdict (the `explain`
+    /// For a refused token: every check the service makes, with its verdict (the `explain`
     /// report), for the log.
     pub checks: Option<String>,
 }
@@ -135,33 +173,108 @@ impl AwsError {
         self
     }
 
+    /// Adds the log-only check list.
+    pub fn with_checks(mut self, checks: impl Into<String>) -> Self {
+        self.checks = Some(checks.into());
+        self
+    }
+
+    /// Answers in `protocol`.
+    pub fn in_protocol(self, protocol: Protocol) -> Refusal {
+        Refusal { protocol, error: self }
+    }
+}
+
+/// The wire protocol a request came in, which its answer must use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// AWS JSON 1.1 (Cognito Identity).
+    Json,
+    /// The Query protocol, answered in XML in the service's namespace (STS, IAM).
+    Query {
+        /// The service's XML namespace.
+        namespace: &'static str,
+    },
+}
+
+/// An [`AwsError`] on its way to the wire, in the request's protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// How to render it.
+    pub protocol: Protocol,
+    /// What to render.
+    pub error: AwsError,
+}
+
+impl Refusal {
+    /// The code and message the wire carries: the signature family has its own names in the
+    /// Query protocol (`SignatureDoesNotMatch`, `InvalidClientTokenId`, …).
+    fn code_and_message(&self) -> (&'static str, &str) {
+        let error = &self.error;
+        let query_code = match (self.protocol, error.kind) {
+            (Protocol::Json, _) => None,
+            (_, ErrorType::MissingAuthenticationToken) => {
+                return ("MissingAuthenticationToken", "Request is missing Authentication Token");
+            }
+            (_, ErrorType::InvalidSignature) => Some("SignatureDoesNotMatch"),
+            (_, ErrorType::UnrecognizedClient) => Some("InvalidClientTokenId"),
+            (_, ErrorType::IncompleteSignature) => Some("IncompleteSignature"),
+            _ => None,
+        };
+        (query_code.unwrap_or_else(|| error.kind.as_str()), &error.message)
+    }
+
+    /// The HTTP status: 400 for every JSON 1.1 client mistake; the Query services' own.
     fn status(&self) -> StatusCode {
-        match self.kind {
-            ErrorType::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        use ErrorType as T;
+        match (self.protocol, self.error.kind) {
+            (_, T::InternalError) => StatusCode::INTERNAL_SERVER_ERROR,
+            (Protocol::Json, _) => StatusCode::BAD_REQUEST,
+            (
+                _,
+                T::AccessDenied
+                | T::MissingAuthenticationToken
+                | T::InvalidSignature
+                | T::UnrecognizedClient,
+            ) => StatusCode::FORBIDDEN,
+            (_, T::NoSuchEntity) => StatusCode::NOT_FOUND,
+            (_, T::EntityAlreadyExists | T::IamLimitExceeded) => StatusCode::CONFLICT,
             _ => StatusCode::BAD_REQUEST,
         }
     }
 }
 
-impl From<TokenRejection> for AwsError {
-    fn from(rejection: TokenRejection) -> Self {
-        AwsError::not_authorized(rejection.to_string()).with_detail(rejection.explain())
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let (code, message) = self.code_and_message();
+        match self.protocol {
+            Protocol::Json => {
+                let body = json!({ "__type": code, "message": message });
+                let mut response = (status, body.to_string()).into_response();
+                let headers = response.headers_mut();
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
+                headers.insert("x-amzn-errortype", header_value(&format!("{code}:")));
+                // Messages that echo client input may hold bytes a header cannot: send those
+                // in the body only.
+                if let Ok(message) = HeaderValue::from_str(message) {
+                    headers.insert("x-amzn-errormessage", message);
+                }
+                response
+            }
+            Protocol::Query { namespace } => {
+                let body = format!(
+                    r#"<ErrorResponse xmlns="{namespace}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>"#,
+                    crate::query::xml_escape(message),
+                    uuid::Uuid::new_v4()
+                );
+                crate::query::xml_response(status, body)
+            }
+        }
     }
 }
 
-impl IntoResponse for AwsError {
-    fn into_response(self) -> Response {
-        let body = json!({ "__type": self.kind.as_str(), "message": self.message });
-        let mut response = (self.status(), body.to_string()).into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
-        let error_type = format!("{}:", self.kind.as_str());
-        headers.insert("x-amzn-errortype", HeaderValue::from_str(&error_type).expect("ASCII type"));
-        // Messages that echo client input may hold bytes a header cannot: send those in the
-        // body only.
-        if let Ok(message) = HeaderValue::from_str(&self.message) {
-            headers.insert("x-amzn-errormessage", message);
-        }
-        response
-    }
+/// A header value from text fedmock wrote (ASCII by construction).
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("InternalError:"))
 }

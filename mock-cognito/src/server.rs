@@ -1,4 +1,7 @@
-//! HTTP: one endpoint, `POST /`, like `cognito-identity.<region>.amazonaws.com`.
+//! HTTP: one endpoint, `POST /`, like `cognito-identity.<region>.amazonaws.com`, which also
+//! answers STS and IAM: a form body without `X-Amz-Target` is the Query protocol (`query/`),
+//! anything else is Cognito Identity's JSON 1.1 (`identity/`). Cognito's own OpenID key and
+//! discovery document are served beside it.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,9 +18,10 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::error::{AwsError, Error, ErrorType};
+use crate::error::{AwsError, Error, ErrorType, Protocol};
 use crate::state::CognitoState;
-use crate::{Clock, CognitoConfig, protocol};
+use crate::trust::sigv4::SignedRequest;
+use crate::{Clock, CognitoConfig, identity, query};
 
 /// Largest request body accepted: ten 50,000-character tokens fit with room to spare.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -45,7 +49,7 @@ pub async fn serve(
 async fn cognito_jwks(State(state): State<Arc<CognitoState>>) -> Response {
     let mut response =
         axum::Json(state.cognito_key.get(&state.region).await.jwks()).into_response();
-    // AWS serves its JWKS with a long cache lifetime (cognito.md §3.2: 30 days).
+    // AWS serves its JWKS with a long cache lifetime (docs/reference/cognito.md §3.2: 30 days).
     response
         .headers_mut()
         .insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("max-age=2592000"));
@@ -56,7 +60,7 @@ async fn cognito_discovery(State(state): State<Arc<CognitoState>>, headers: Head
     let host =
         headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let base = state.endpoint_url.clone().unwrap_or_else(|| format!("http://{host}"));
-    axum::Json(crate::openid::discovery(&base)).into_response()
+    axum::Json(crate::trust::openid::discovery(&base)).into_response()
 }
 
 async fn json_rpc(
@@ -66,7 +70,27 @@ async fn json_rpc(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    protocol::dispatch(&state, &method, &uri, &headers, body).await
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if form && !headers.contains_key("x-amz-target") {
+        return match body {
+            Ok(body) => {
+                query::dispatch(
+                    &state,
+                    SignedRequest { method: &method, uri: &uri, headers: &headers, body: &body },
+                )
+                .await
+            }
+            Err(_) => {
+                AwsError::new(ErrorType::MalformedQueryString, "The request body could not be read")
+                    .in_protocol(query::STS)
+                    .into_response()
+            }
+        };
+    }
+    identity::dispatch(&state, &method, &uri, &headers, body).await
 }
 
 async fn unknown() -> Response {
@@ -74,6 +98,7 @@ async fn unknown() -> Response {
         ErrorType::UnknownOperation,
         "Cognito Identity is served as POST / with X-Amz-Target",
     )
+    .in_protocol(Protocol::Json)
     .into_response()
 }
 

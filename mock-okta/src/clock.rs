@@ -8,8 +8,26 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use serde::{Deserialize, Serialize};
+
 /// Marks "not frozen" in [`Clock`]'s fixed-time slot.
 const RUNNING: i64 = i64::MIN;
+
+/// A change to the world clock; fields apply in this order.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClockChange {
+    /// Stop the clock at this time (epoch seconds).
+    pub freeze_at: Option<i64>,
+    /// Stop the clock where it is.
+    pub freeze: bool,
+    /// Set the offset from the base time, in seconds.
+    pub offset: Option<i64>,
+    /// Move the clock by this many seconds.
+    pub advance: Option<i64>,
+    /// Let a frozen clock run again from where it stands.
+    pub resume: bool,
+}
 
 /// Seconds since the Unix epoch, as JWT claims count them.
 pub type UnixSeconds = i64;
@@ -88,7 +106,7 @@ impl Clock {
     }
 
     /// Applies a change from the admin API, in the order of its fields.
-    pub fn apply(&self, change: &crate::admin::ClockChange) {
+    pub fn apply(&self, change: &ClockChange) {
         if let Some(at) = change.freeze_at {
             self.freeze_at(at);
         }

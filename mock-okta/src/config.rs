@@ -244,6 +244,25 @@ pub struct UserConfig {
     pub id_token_claims: Claims,
 }
 
+impl UserConfig {
+    /// The e-mail address: `email`, else the login.
+    pub fn email(&self) -> &str {
+        self.email.as_deref().unwrap_or(&self.login)
+    }
+
+    /// A profile attribute by name (`id`, `login`, `email`, `name` or a custom one), for
+    /// `profile` claim rules.
+    pub fn profile_value(&self, attribute: &str) -> Option<Value> {
+        match attribute {
+            "id" => Some(Value::from(self.id.as_str())),
+            "login" => Some(Value::from(self.login.as_str())),
+            "email" => Some(Value::from(self.email())),
+            "name" => Some(Value::from(self.name.as_str())),
+            other => self.profile.get(other).cloned(),
+        }
+    }
+}
+
 impl Default for UserConfig {
     fn default() -> Self {
         Self {

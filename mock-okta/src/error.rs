@@ -1,11 +1,15 @@
-//! Errors: the library's own (`Error`) and the two wire shapes Okta answers with.
+//! Errors: the library's own ([`Error`], [`KeyError`]) and Okta's answers to a request
+//! ([`OktaError`]), rendered to the wire in one place (its `IntoResponse`).
 //!
-//! OAuth endpoints answer `{"error","error_description"}` (RFC 6749 §5.2) with the statuses and
-//! descriptions of Okta's published error catalogue (okta.md §2.8). The management-style API,
+//! OAuth endpoints answer `{"error","error_description"}` (RFC 6749 §5.2) with the statuses
+//! and descriptions of Okta's published error catalogue (docs/reference/okta.md §2.8);
+//! `/v1/userinfo` adds the `WWW-Authenticate: Bearer` challenge. The management-style API,
 //! which also answers an unknown authorization server, uses `{"errorCode","errorSummary",…}`.
+//! Errors a browser meets before a redirect URI is trusted are an HTML page, and fedmock's
+//! control API answers `{"error": …}`.
 
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 /// Okta's content type for JSON answers.
@@ -38,7 +42,7 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
-/// An OAuth 2.0 error answer, as Okta sends it from `/v1/token` and friends.
+/// An OAuth 2.0 error, as Okta sends it from `/v1/token` and friends.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{status} {error}: {description}")]
 pub struct OAuthError {
@@ -99,6 +103,16 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", description)
     }
 
+    /// 401 `invalid_token` (a bearer token the resource refuses).
+    pub fn invalid_token(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
+    }
+
+    /// 403 `insufficient_scope`.
+    pub fn insufficient_scope(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "insufficient_scope", description)
+    }
+
     /// 500 `server_error`, Okta's text; the cause goes to the log, not the client.
     pub fn server_error() -> Self {
         Self::new(
@@ -116,19 +130,7 @@ impl From<KeyError> for OAuthError {
     }
 }
 
-impl IntoResponse for OAuthError {
-    fn into_response(self) -> Response {
-        let body = json!({ "error": self.error, "error_description": self.description });
-        let mut response = (self.status, body.to_string()).into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-store"));
-        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        response
-    }
-}
-
-/// Okta's management-API error body; here only `E0000007` (not found).
+/// Okta's management-API error body (`E0000…` codes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
     status: StatusCode,
@@ -154,25 +156,116 @@ impl ApiError {
             summary: format!("Not found: Resource not found: {path} (Path)"),
         }
     }
-}
 
-impl From<ApiError> for Response {
-    fn from(err: ApiError) -> Self {
-        err.into_response()
+    /// `E0000009` with `status`: what a failing endpoint answers (the `jwks_status` fault).
+    pub fn internal(status: StatusCode) -> Self {
+        Self { status, code: "E0000009", summary: "Internal Server Error".to_owned() }
     }
 }
 
-impl IntoResponse for ApiError {
+/// Every error mock-okta answers a request with.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OktaError {
+    /// An OAuth error body (token, introspect, revoke, authorize).
+    #[error("{0}")]
+    OAuth(OAuthError),
+    /// An OAuth error with the `WWW-Authenticate: Bearer` challenge (`/v1/userinfo`).
+    #[error("{0}")]
+    Bearer(OAuthError),
+    /// An Okta API error body.
+    #[error("{} {}", .0.code, .0.summary)]
+    Api(ApiError),
+    /// An HTML error page, for a browser that cannot be sent back to the client.
+    #[error("{0}")]
+    Page(OAuthError),
+    /// fedmock's control API: `{"error": message}`.
+    #[error("{status} {message}")]
+    Control {
+        /// HTTP status.
+        status: StatusCode,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl OktaError {
+    /// A control-API error.
+    pub fn control(status: StatusCode, message: impl std::fmt::Display) -> Self {
+        Self::Control { status, message: message.to_string() }
+    }
+}
+
+impl From<OAuthError> for OktaError {
+    fn from(err: OAuthError) -> Self {
+        Self::OAuth(err)
+    }
+}
+
+impl From<ApiError> for OktaError {
+    fn from(err: ApiError) -> Self {
+        Self::Api(err)
+    }
+}
+
+impl From<KeyError> for OktaError {
+    fn from(err: KeyError) -> Self {
+        Self::OAuth(err.into())
+    }
+}
+
+impl IntoResponse for OktaError {
     fn into_response(self) -> Response {
-        let body = json!({
-            "errorCode": self.code,
-            "errorSummary": self.summary,
-            "errorLink": self.code,
-            "errorId": format!("oae{}", crate::claims::random_id(22)),
-            "errorCauses": [],
-        });
-        let mut response = (self.status, body.to_string()).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+        let (status, body, oauth) = match &self {
+            Self::OAuth(e) | Self::Bearer(e) => {
+                (e.status, json!({ "error": e.error, "error_description": e.description }), true)
+            }
+            Self::Api(e) => (
+                e.status,
+                json!({
+                    "errorCode": e.code,
+                    "errorSummary": e.summary,
+                    "errorLink": e.code,
+                    "errorId": format!("oae{}", crate::random::random_id(22)),
+                    "errorCauses": [],
+                }),
+                false,
+            ),
+            Self::Page(e) => {
+                let body = format!(
+                    "<!DOCTYPE html><html><head><title>{0}</title></head><body><h1>400 Bad Request</h1><p><b>{0}</b>: {1}</p></body></html>",
+                    html_escape(&e.error),
+                    html_escape(&e.description)
+                );
+                return (StatusCode::BAD_REQUEST, Html(body)).into_response();
+            }
+            Self::Control { status, message } => {
+                return (*status, axum::Json(json!({ "error": message }))).into_response();
+            }
+        };
+        let mut response = (status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+        if oauth {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-store"));
+            headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        }
+        if let Self::Bearer(e) = &self {
+            let challenge =
+                format!(r#"Bearer error="{}", error_description="{}""#, e.error, e.description);
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                headers.insert(header::WWW_AUTHENTICATE, value);
+            }
+        }
         response
     }
+}
+
+/// Escapes text for HTML.
+pub(crate) fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }

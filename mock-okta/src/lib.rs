@@ -18,31 +18,29 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The library is the product; `main.rs` only parses flags, binds and serves.
+//! The folders are the parts: `org/` (the org's data: authorization servers, keys, grants,
+//! faults), `token/` (issuing and reading tokens) and `endpoints/` (Okta's URLs and fedmock's
+//! control API on thin handlers). `error.rs` is the one place errors meet the wire. The
+//! library is the product; `main.rs` only parses flags, binds and serves.
 
-pub mod admin;
-pub mod authorize;
-mod claims;
-pub mod client_auth;
 mod clock;
 pub mod config;
+mod endpoints;
 mod error;
-pub mod faults;
-mod grants;
-pub mod inspect;
-mod keys;
+mod org;
+mod random;
 mod server;
-mod state;
-pub mod tokens;
+mod token;
 
-pub use clock::{Clock, UnixSeconds};
+pub use clock::{Clock, ClockChange, UnixSeconds};
 pub use config::{
     AuthServerConfig, ClaimRule, ClientAuthMethod, ClientConfig, KeyConfig, OktaConfig, TokenKind,
     UserConfig,
 };
-pub use error::{ApiError, Error, KeyError, OAuthError};
-pub use faults::{Faults, MintError, MintRequest, Signing, TokenErrorFault, UNKNOWN_KID, mint};
-pub use keys::{KeySet, MAX_PUBLISHED_KEYS, SigningKey};
+pub use error::{ApiError, Error, KeyError, OAuthError, OktaError};
+pub use org::faults::{Faults, Signing, TokenErrorFault};
+pub use org::keys::{KeySet, MAX_PUBLISHED_KEYS, SigningKey};
+pub use org::{AuthServer, ORG, OktaState, ServerKind};
 pub use server::{MockOkta, router, serve};
-pub use state::{AuthServer, ORG, OktaState, ServerKind};
-pub use tokens::TokenResponse;
+pub use token::issue::TokenResponse;
+pub use token::sign::{MintError, MintRequest, UNKNOWN_KID, mint};

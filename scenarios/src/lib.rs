@@ -7,8 +7,13 @@
 //! exact message. `library/` holds one scenario per known way the federation breaks, each with
 //! what users see and the fix. Steps run through the AWS SDK for Rust in process, or through
 //! the JavaScript v2/v3, boto3 and AWS CLI drivers in `drivers/` (see [`Client`]), against a
-//! world the runner starts in process ([`run`]), endpoints already running ([`run_against`]),
-//! or a container of fedmock's image per scenario ([`run_in_container`]).
+//! world the runner starts in process (`run`), endpoints already running (`run_against`), or
+//! a container of fedmock's image per scenario (`run_in_container`).
+//!
+//! The crate also holds the `fedmock` command line (`src/bin/fedmock/`). Its features keep
+//! the first build lean: without features it serves `fedmock up` and the offline `explain`;
+//! `run` adds the scenario runner and its clients (the AWS SDK for Rust), `containers` adds
+//! Docker through testcontainers, `full` is both.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), scenarios::Error> {
@@ -20,42 +25,25 @@
 //! ```
 
 mod clients;
+pub mod explain;
+mod files;
 mod model;
+#[cfg(feature = "run")]
 mod report;
+#[cfg(feature = "run")]
 mod runner;
-mod target;
 
+#[cfg(feature = "run")]
+pub use clients::Endpoints;
 pub use clients::{Call, Client, Outcome};
+pub use files::{ScenarioFiles, scenario_files};
 pub use model::{Action, Expect, Scenario, Step};
+#[cfg(feature = "run")]
 pub use report::{junit, render, render_for_terminal};
-pub use runner::{ScenarioReport, StepReport, explain_step, run, run_against, run_in_container};
-pub use target::Endpoints;
-
-/// The scenario files `paths` name: files as given, folders as their `.toml` files in name
-/// order.
-pub fn scenario_files(
-    paths: &[impl AsRef<std::path::Path>],
-) -> Result<Vec<std::path::PathBuf>, Error> {
-    let mut files = Vec::new();
-    for path in paths {
-        let path = path.as_ref();
-        if !path.is_dir() {
-            files.push(path.to_path_buf());
-            continue;
-        }
-        let entries = std::fs::read_dir(path).map_err(|e| Error::Parse {
-            file: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let mut found: Vec<_> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        found.sort();
-        files.extend(found);
-    }
-    Ok(files)
-}
+#[cfg(feature = "containers")]
+pub use runner::run_in_container;
+#[cfg(feature = "run")]
+pub use runner::{ScenarioReport, StepReport, explain_step, run, run_against};
 
 /// Errors of the scenario library.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +57,9 @@ pub enum Error {
         /// What is wrong, and where.
         message: String,
     },
+    /// The command line asks for something that does not exist.
+    #[error("{0}")]
+    Usage(String),
     /// The scenario's world did not start.
     #[error("the world did not start: {0}")]
     World(String),

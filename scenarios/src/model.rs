@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use harness::FederationConfig;
 use harness::mock_okta::config::Claims;
 use harness::mock_okta::{Signing, TokenKind};
+#[cfg(feature = "run")]
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -21,34 +22,36 @@ use crate::Error;
 use crate::clients::Client;
 
 /// One scenario file.
-#[derive(Clone, Debug, Deserialize, PartialEq, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[cfg_attr(feature = "run", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "fedmock scenario")]
+#[cfg_attr(feature = "run", schemars(title = "fedmock scenario"))]
 pub struct Scenario {
     /// What the scenario reproduces, and what users see.
     pub description: String,
     /// A merge patch over the default world (`fedmock default-world` prints it): tables merge,
     /// anything else replaces.
     #[serde(default)]
-    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    #[cfg_attr(feature = "run", schemars(with = "Option<serde_json::Map<String, Value>>"))]
     pub world: Option<toml::Table>,
     /// The clients this scenario's Cognito/STS steps run through when the command line names
     /// none (`fedmock run --clients` overrides it), e.g. `["js-v2"]` for a flow only that SDK
     /// has. Defaults to `["rust"]`.
     #[serde(default)]
-    #[schemars(schema_with = "client_names")]
+    #[cfg_attr(feature = "run", schemars(schema_with = "client_names"))]
     pub clients: Option<Vec<Client>>,
     /// The steps, in order.
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
     /// The file's text, to name lines in errors found after parsing.
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "run", schemars(skip))]
     text: Option<String>,
 }
 
 /// What a step does.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, JsonSchema)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "run", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Tokens from mock-okta's token endpoint over HTTP.
@@ -78,7 +81,8 @@ pub enum Action {
 }
 
 /// What a step must end with.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq, JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "run", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum Expect {
     /// `"ok"`.
@@ -98,13 +102,14 @@ pub enum Expect {
 }
 
 /// One step.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[cfg_attr(feature = "run", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// The name later steps use to refer to this one's results.
     pub id: Option<String>,
     /// What it does.
-    #[schemars(required)]
+    #[cfg_attr(feature = "run", schemars(required))]
     pub action: Option<Action>,
     /// `token`: the grant (`password` or `client_credentials`). Defaults to `password`.
     pub grant: Option<String>,
@@ -125,18 +130,18 @@ pub struct Step {
     /// `error_description`. (JWKS faults would be over before Cognito fetches keys, so the
     /// schema leaves them out.)
     #[serde(default)]
-    #[schemars(schema_with = "faults")]
+    #[cfg_attr(feature = "run", schemars(schema_with = "faults"))]
     pub faults: Option<harness::mock_okta::Faults>,
     /// `mint`: `access` or `id`. Defaults to `access`.
     #[serde(default)]
-    #[schemars(schema_with = "token_kind")]
+    #[cfg_attr(feature = "run", schemars(schema_with = "token_kind"))]
     pub token: Option<TokenKind>,
     /// `mint`: claims merged over Okta's (`null` removes one).
-    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    #[cfg_attr(feature = "run", schemars(with = "Option<serde_json::Map<String, Value>>"))]
     pub claims: Option<Claims>,
     /// `mint`: how to sign.
     #[serde(default)]
-    #[schemars(schema_with = "signing")]
+    #[cfg_attr(feature = "run", schemars(schema_with = "signing"))]
     pub signing: Option<Signing>,
     /// `clock`: seconds to move the world clock.
     pub advance: Option<i64>,
@@ -163,10 +168,12 @@ pub struct Step {
     pub expect_same_identity_as: Option<String>,
 }
 
+#[cfg(feature = "run")]
 fn token_kind(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "enum": ["access", "id"] })
 }
 
+#[cfg(feature = "run")]
 fn signing(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "description": "How the token is signed (mock-okta signing faults).",
@@ -180,6 +187,7 @@ fn signing(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+#[cfg(feature = "run")]
 fn client_names(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let names: Vec<&str> = Client::ALL.iter().map(|c| c.name()).collect();
     schemars::json_schema!({
@@ -190,6 +198,7 @@ fn client_names(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+#[cfg(feature = "run")]
 fn faults(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let signing = signing(generator);
     schemars::json_schema!({
@@ -217,6 +226,7 @@ fn faults(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
 }
 
 impl Scenario {
+    #[cfg(feature = "run")]
     /// The JSON Schema of scenario files, for editors (`#:schema` in a TOML file) and
     /// validators; derived from the same types the parser uses.
     pub fn json_schema() -> Value {

@@ -11,9 +11,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Error;
-use crate::clients::{Call, Client, Outcome};
+use crate::clients::{Call, Client, Endpoints, Outcome};
 use crate::model::{Action, Expect, Scenario, Step};
-use crate::target::{Endpoints, Running, Target};
 
 /// One step's result.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -131,12 +130,12 @@ async fn run_on(
             reports.push(skip(format!("install with `{install}`")));
             continue;
         }
-        let target = match place {
-            Where::Running(_) if scenario.needs_own_world().is_some() => {
-                reports.push(skip(scenario.needs_own_world().unwrap_or_default().to_owned()));
+        let fed = match place {
+            Where::Running(_) if let Some(why) = scenario.needs_own_world() => {
+                reports.push(skip(why.to_owned()));
                 continue;
             }
-            Where::Running(summary) => Target::Running(Running::new(summary.clone())),
+            Where::Running(summary) => Federation::connect_to(summary.clone()),
             Where::Container(image) => {
                 let container = image
                     .clone()
@@ -145,29 +144,20 @@ async fn run_on(
                     .start()
                     .await
                     .map_err(|e| Error::World(e.to_string()))?;
-                Target::Running(Running::in_container(container))
+                Federation::in_container(container)
             }
-            Where::InProcess => {
-                // A frozen clock, moved only by `clock` steps: a scenario's times never
-                // depend on how long its steps take.
-                let clock = Clock::fixed(Clock::system().now());
-                let fed = Federation::builder()
-                    .config(world)
-                    .clock(clock)
-                    .start()
-                    .await
-                    .map_err(|e| Error::World(e.to_string()))?;
-                Target::Own(fed)
-            }
+            Where::InProcess => own_world(world).await?,
         };
-        target.freeze().await.map_err(Error::World)?;
-        let endpoints = target.endpoints();
-        let mut context = Context::of(&target).await?;
+        // The clock stands still unless a `clock` step moves it: a scenario's times never
+        // depend on how long its steps take.
+        fed.clock().freeze().await.map_err(world_error)?;
+        let endpoints = Endpoints::of(&fed);
+        let mut context = Context::of(&fed).await?;
         let mut steps = Vec::new();
         for (i, step) in scenario.steps.iter().enumerate() {
             let label = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
             let started = Instant::now();
-            let report = run_step(&target, &endpoints, client, &mut context, &label, step).await;
+            let report = run_step(&fed, &endpoints, client, &mut context, &label, step).await;
             let report = StepReport { millis: started.elapsed().as_millis(), ..report };
             let failed = !report.passed;
             steps.push(report);
@@ -175,7 +165,12 @@ async fn run_on(
                 break;
             }
         }
-        target.restore_clock().await.map_err(Error::World)?;
+        if !fed.is_in_process() {
+            // Resuming keeps the time shown; the offset reset then drops the scenario's moves
+            // (two calls, because one change applies the offset first).
+            fed.clock().resume().await.map_err(world_error)?;
+            fed.clock().set_offset(0).await.map_err(world_error)?;
+        }
         reports.push(ScenarioReport {
             scenario: name.to_owned(),
             client: client.name().to_owned(),
@@ -193,9 +188,9 @@ struct Context {
 
 impl Context {
     /// The context a scenario starts with: the world's names, and `{now}`, its clock's time.
-    async fn of(target: &Target) -> Result<Self, Error> {
-        let mut context = Self::new(&target.summary());
-        let now = target.advance(0).await.map_err(Error::World)?;
+    async fn of(fed: &Federation) -> Result<Self, Error> {
+        let mut context = Self::new(fed.summary());
+        let now = fed.clock().now().await.map_err(world_error)?;
         context.record(None, &json!({"now": now.to_string()}));
         Ok(context)
     }
@@ -232,7 +227,7 @@ impl Context {
         for (field, value) in fields {
             let Some(text) = value.as_str() else { continue };
             self.values.insert(format!("{id}.{field}"), text.to_owned());
-            let claims = harness::mock_cognito::verify::unverified_claims(text);
+            let claims = harness::mock_cognito::unverified_claims(text);
             for (claim, value) in claims.into_iter().flatten() {
                 let shown = match value {
                     Value::String(s) => s,
@@ -284,7 +279,7 @@ fn expected_text(step: &Step) -> String {
 }
 
 async fn run_step(
-    target: &Target,
+    fed: &Federation,
     endpoints: &Endpoints,
     client: &Client,
     context: &mut Context,
@@ -302,8 +297,10 @@ async fn run_step(
         millis: 0,
         explanation: None,
     };
-    let action = step.action.expect("validated at parse time");
-    let server = step.server.clone().unwrap_or_else(|| target.default_server());
+    let Some(action) = step.action else {
+        return report("-", "failed: the step has no action".to_owned(), false);
+    };
+    let server = step.server.clone().unwrap_or_else(|| fed.default_server_id().to_owned());
     let outcome = match action {
         Action::Token => {
             let request = match step.grant.as_deref().unwrap_or("password") {
@@ -314,17 +311,20 @@ async fn run_step(
                     step.scope.as_deref().unwrap_or("openid"),
                 ),
             };
+            let request = match step.client.as_deref() {
+                Some(client) => request.server(&server).client(client),
+                None => request.server(&server),
+            };
             match &step.faults {
-                None => target.token(request.server(&server), step.client.as_deref()).await,
+                None => token(fed, request).await,
                 // Faults in force for this request only.
-                Some(faults) => match target.set_okta_faults(faults).await {
-                    Err(err) => Outcome::Failed(err),
+                Some(faults) => match fed.set_okta_faults(faults.clone()).await {
+                    Err(err) => Outcome::Failed(err.to_string()),
                     Ok(()) => {
-                        let outcome =
-                            target.token(request.server(&server), step.client.as_deref()).await;
-                        match target.set_okta_faults(&Faults::default()).await {
+                        let outcome = token(fed, request).await;
+                        match fed.set_okta_faults(Faults::default()).await {
                             Ok(()) => outcome,
-                            Err(err) => Outcome::Failed(err),
+                            Err(err) => Outcome::Failed(err.to_string()),
                         }
                     }
                 },
@@ -344,18 +344,18 @@ async fn run_step(
                 signing: step.signing.clone().unwrap_or_default(),
                 ..Default::default()
             };
-            match target.mint(&request).await {
+            match fed.mint(&request).await {
                 Ok(token) => Outcome::Ok(json!({"token": token})),
-                Err(err) => Outcome::Failed(err),
+                Err(err) => Outcome::Failed(err.to_string()),
             }
         }
-        Action::RotateKeys => match target.rotate_keys(&server).await {
+        Action::RotateKeys => match fed.rotate_keys(&server).await {
             Ok(kid) => Outcome::Ok(json!({ "kid": kid })),
-            Err(err) => Outcome::Failed(err),
+            Err(err) => Outcome::Failed(err.to_string()),
         },
-        Action::Clock => match target.advance(step.advance.unwrap_or(0)).await {
+        Action::Clock => match fed.clock().advance(step.advance.unwrap_or(0)).await {
             Ok(now) => Outcome::Ok(json!({"now": now.to_string()})),
-            Err(err) => Outcome::Failed(err),
+            Err(err) => Outcome::Failed(err.to_string()),
         },
         call => {
             let request = call_of(context, step);
@@ -364,7 +364,7 @@ async fn run_step(
             if judged.passed {
                 return judged;
             }
-            let explanation = target.explain(call, &request).await;
+            let explanation = explain(fed, call, &request).await;
             return StepReport { explanation, ..judged };
         }
     };
@@ -430,27 +430,20 @@ fn call_of(context: &Context, step: &Step) -> Call {
 /// check by check, what Cognito does with that step's `Logins` at that moment, whatever the
 /// step expects. Earlier steps must meet their expectations.
 pub async fn explain_step(file: &str, scenario: &Scenario, id: &str) -> Result<String, Error> {
-    let world = scenario.world(file)?;
-    let fed = Federation::builder()
-        .config(world)
-        .clock(Clock::fixed(Clock::system().now()))
-        .start()
-        .await
-        .map_err(|e| Error::World(e.to_string()))?;
-    let target = Target::Own(fed);
-    let endpoints = target.endpoints();
-    let mut context = Context::of(&target).await?;
+    let fed = own_world(scenario.world(file)?).await?;
+    let endpoints = Endpoints::of(&fed);
+    let mut context = Context::of(&fed).await?;
     for (i, step) in scenario.steps.iter().enumerate() {
         let label = step.id.clone().unwrap_or_else(|| format!("step {}", i + 1));
         if label == id {
             let call = call_of(&context, step);
-            let action = step.action.expect("validated at parse time");
-            return target.explain(action, &call).await.ok_or_else(|| Error::Parse {
+            let action = step.action.unwrap_or(Action::GetId);
+            return explain(&fed, action, &call).await.ok_or_else(|| Error::Parse {
                 file: file.to_owned(),
                 message: format!("{id}: no Logins or web identity token to explain"),
             });
         }
-        let report = run_step(&target, &endpoints, &Client::Rust, &mut context, &label, step).await;
+        let report = run_step(&fed, &endpoints, &Client::Rust, &mut context, &label, step).await;
         if !report.passed {
             return Err(Error::World(format!(
                 "{label} did not meet its expectation before {id}: expected {}, got {}",
@@ -459,6 +452,67 @@ pub async fn explain_step(file: &str, scenario: &Scenario, id: &str) -> Result<S
         }
     }
     Err(Error::Parse { file: file.to_owned(), message: format!("no step {id:?}") })
+}
+
+/// A world of the scenario's own, in process, on a frozen clock.
+async fn own_world(world: harness::FederationConfig) -> Result<Federation, Error> {
+    Federation::builder()
+        .config(world)
+        .clock(Clock::fixed(Clock::system().now()))
+        .start()
+        .await
+        .map_err(world_error)
+}
+
+fn world_error(err: harness::Error) -> Error {
+    Error::World(err.to_string())
+}
+
+/// Tokens from the token endpoint: `{access_token, id_token}`, or the OAuth error it
+/// answered (`Refused` with `error` and `error_description`).
+async fn token(fed: &Federation, request: TokenRequest) -> Outcome {
+    match fed.token(request).await {
+        Ok(tokens) => {
+            Outcome::Ok(json!({"access_token": tokens.access_token, "id_token": tokens.id_token}))
+        }
+        Err(harness::Error::TokenRefused { body, .. }) => {
+            match serde_json::from_str::<Value>(&body) {
+                Ok(oauth) if oauth["error"].is_string() => Outcome::Refused {
+                    kind: oauth["error"].as_str().unwrap_or_default().to_owned(),
+                    message: oauth["error_description"].as_str().unwrap_or_default().to_owned(),
+                },
+                _ => Outcome::Failed(body),
+            }
+        }
+        Err(other) => Outcome::Failed(other.to_string()),
+    }
+}
+
+/// What the service does with the call's token, check by check, judged at the world clock's
+/// time (the signature is checked by the server, not here): Cognito's checks of each `Logins`
+/// entry against the pool, or STS's checks of the web identity token against the account's
+/// IAM OIDC providers. The pool and providers come from memory in process, else from the
+/// account read with the admin key, as `fedmock explain --pool-json --provider-json` reads a
+/// real account.
+async fn explain(fed: &Federation, action: Action, call: &Call) -> Option<String> {
+    use harness::mock_cognito::explain;
+    let now = fed.clock().now().await.ok()?;
+    if action == Action::AssumeRole {
+        let token = call.web_identity_token.as_deref()?;
+        let iss = harness::mock_cognito::unverified_claims(token)
+            .and_then(|c| c.get("iss").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default();
+        let providers = fed.oidc_providers(&iss).await.ok()?;
+        let checks = explain::explain_web_identity(token, &providers, now);
+        return Some(explain::render_web_identity(&checks));
+    }
+    let mut text = String::new();
+    for (key, token) in &call.logins {
+        let trusted = fed.pool_trust(&call.pool, key).await.ok()?;
+        let checks = explain::explain(key, token, trusted.as_ref().map_err(Clone::clone), now);
+        text.push_str(&explain::render(key, &checks));
+    }
+    (!text.is_empty()).then_some(text)
 }
 
 fn fill_claims(

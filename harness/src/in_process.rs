@@ -1,0 +1,260 @@
+//! A world in this process: both mocks on a thread of their own with their own tokio runtime,
+//! stopped when dropped.
+//!
+//! Running the servers on a thread of their own (as wiremock does) means the caller's
+//! runtime flavour does not matter and a test can never starve them. Start-up does no crypto
+//! and no I/O beyond binding two sockets, so every test can own a world.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use mock_cognito::CognitoState;
+use mock_okta::{Clock, OktaState};
+use tokio::sync::oneshot;
+
+use crate::tls::TlsMaterial;
+use crate::{Error, FederationConfig, WorldSummary};
+
+/// How to start an in-process world.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub config: FederationConfig,
+    pub okta_addr: SocketAddr,
+    pub cognito_addr: SocketAddr,
+    pub worker_threads: usize,
+    pub clock: Clock,
+    pub tls: bool,
+}
+
+/// Both mocks running in this process.
+#[derive(Debug)]
+pub(crate) struct InProcess {
+    pub config: FederationConfig,
+    pub okta: Arc<OktaState>,
+    pub cognito: Arc<CognitoState>,
+    pub clock: Clock,
+    pub tls: Option<Arc<TlsMaterial>>,
+    cognito_addr: SocketAddr,
+    /// Held for its `Drop`, which stops both servers.
+    _servers: ServerThread,
+}
+
+impl InProcess {
+    /// Binds both sockets and starts serving.
+    pub fn start(settings: Settings) -> Result<Self, Error> {
+        let okta_listener = bind(settings.okta_addr)?;
+        let cognito_listener = bind(settings.cognito_addr)?;
+        let okta_addr = okta_listener.local_addr()?;
+        let cognito_addr = cognito_listener.local_addr()?;
+        let mut config = settings.config;
+        let tls = if settings.tls { Some(Arc::new(TlsMaterial::generate()?)) } else { None };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let okta_base = config
+            .okta
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("{scheme}://{}", reachable(okta_addr)));
+        let okta =
+            Arc::new(OktaState::new(config.okta.clone(), &okta_base, settings.clock.clone())?);
+        config.resolve(&okta.base_url);
+        // Servers presenting a production issuer are really here: tell mock-cognito.
+        for server in std::iter::once(&okta.org).chain(okta.servers()) {
+            if server.issuer != server.local_issuer {
+                config.aws.issuer_urls.insert(server.issuer.clone(), server.local_issuer.clone());
+            }
+        }
+        if let Some(tls) = &tls {
+            config.aws.trusted_ca_pem.get_or_insert_with(|| tls.ca_pem().to_owned());
+        }
+        config
+            .aws
+            .endpoint_url
+            .get_or_insert_with(|| format!("{scheme}://{}", reachable(cognito_addr)));
+        let shared = settings.clock.clone();
+        let cognito_clock = mock_cognito::Clock::from_fn(move || shared.now());
+        let cognito = Arc::new(CognitoState::new(config.aws.clone(), cognito_clock)?);
+        let servers = ServerThread::spawn(
+            settings.worker_threads,
+            okta_listener,
+            cognito_listener,
+            Arc::clone(&okta),
+            Arc::clone(&cognito),
+            tls.clone(),
+        )?;
+        Ok(Self {
+            config,
+            okta,
+            cognito,
+            clock: settings.clock,
+            tls,
+            cognito_addr: reachable(cognito_addr),
+            _servers: servers,
+        })
+    }
+
+    /// The authorization server a token request goes to by default: the world's first
+    /// custom server, else the org server.
+    pub fn default_server(&self) -> &mock_okta::AuthServer {
+        let id = self.config.okta.servers.first().map(|s| s.id.as_str());
+        id.and_then(|id| self.okta.server(id)).unwrap_or(&self.okta.org)
+    }
+
+    /// What a client needs to talk to this world.
+    pub fn summary(&self) -> Result<WorldSummary, Error> {
+        let server = self.default_server();
+        let client = self.config.okta.clients.first().ok_or_else(|| {
+            Error::Config("the world has no Okta client ([[okta.clients]])".into())
+        })?;
+        let user =
+            self.config.okta.users.first().ok_or_else(|| {
+                Error::Config("the world has no Okta user ([[okta.users]])".into())
+            })?;
+        let pool = self.config.aws.identity_pools.first().ok_or_else(|| {
+            Error::Config("the world has no identity pool ([[aws.identity_pools]])".into())
+        })?;
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let admin = self.config.aws.access_keys.first();
+        Ok(WorldSummary {
+            okta_url: self.okta.base_url.clone(),
+            issuer: server.issuer.clone(),
+            discovery_url: format!("{}/.well-known/openid-configuration", server.issuer),
+            jwks_uri: format!("{}/keys", server.endpoint_base),
+            token_endpoint: server.token_endpoint(),
+            client_id: client.client_id.clone(),
+            client_secret: client.client_secret.clone(),
+            username: user.login.clone(),
+            password: user.password.clone(),
+            cognito_endpoint: format!("{scheme}://{}", self.cognito_addr),
+            region: self.cognito.region.clone(),
+            account_id: self.cognito.account_id.clone(),
+            identity_pool_id: pool.pool_id(&self.cognito.account_id, &self.cognito.region),
+            logins_key: mock_cognito::strip_scheme(&server.issuer).to_owned(),
+            ca_file: self.tls.as_ref().map(|t| t.ca_path().display().to_string()),
+            admin_access_key_id: admin.map(|k| k.access_key_id.clone()),
+            admin_secret_access_key: admin.map(|k| k.secret_access_key.clone()),
+        })
+    }
+}
+
+fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
+    let listener = TcpListener::bind(addr).map_err(|e| Error::Bind { addr, source: e })?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// A wildcard bind (`0.0.0.0`) is reached through loopback on this machine.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], addr.port())) } else { addr }
+}
+
+/// The thread that runs both servers; dropping it stops them and frees the ports.
+#[derive(Debug)]
+struct ServerThread {
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ServerThread {
+    fn spawn(
+        workers: usize,
+        okta_listener: TcpListener,
+        cognito_listener: TcpListener,
+        okta: Arc<OktaState>,
+        cognito: Arc<CognitoState>,
+        tls: Option<Arc<TlsMaterial>>,
+    ) -> Result<Self, Error> {
+        let runtime = if workers <= 1 {
+            tokio::runtime::Builder::new_current_thread().enable_all().build()?
+        } else {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(workers)
+                .enable_all()
+                .build()?
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread =
+            std::thread::Builder::new().name("fedmock-servers".into()).spawn(move || {
+                runtime.block_on(async move {
+                    let serve = serve_both(okta_listener, cognito_listener, okta, cognito, tls);
+                    tokio::select! {
+                        result = serve => if let Err(err) = result {
+                            tracing::error!(%err, "fedmock servers stopped");
+                        },
+                        _ = stopped => {}
+                    }
+                });
+                // Open keep-alive connections must not hold the ports: drop every task now.
+                runtime.shutdown_background();
+            })?;
+        Ok(Self { stop: Some(stop), thread: Some(thread) })
+    }
+}
+
+async fn serve_both(
+    okta_listener: TcpListener,
+    cognito_listener: TcpListener,
+    okta: Arc<OktaState>,
+    cognito: Arc<CognitoState>,
+    tls: Option<Arc<TlsMaterial>>,
+) -> std::io::Result<()> {
+    let okta_app = mock_okta::router(okta);
+    let cognito_app = mock_cognito::router(cognito);
+    let okta_listener = tokio::net::TcpListener::from_std(okta_listener)?;
+    let cognito_listener = tokio::net::TcpListener::from_std(cognito_listener)?;
+    match tls {
+        Some(tls) => {
+            let config = tls.server_config().map_err(std::io::Error::other)?;
+            tokio::join!(
+                serve_tls(okta_listener, okta_app, Arc::clone(&config)),
+                serve_tls(cognito_listener, cognito_app, config),
+            );
+        }
+        None => {
+            tokio::try_join!(
+                axum::serve(okta_listener, okta_app).into_future(),
+                axum::serve(cognito_listener, cognito_app).into_future(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Serves `app` over HTTPS (HTTP/1.1) on `listener`: each connection's TLS handshake and
+/// requests on a task of its own, so one slow client holds up nobody else.
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    config: Arc<rustls::ServerConfig>,
+) {
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            // Out of file descriptors or similar: wait a moment rather than spin.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(tcp).await else { return };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .with_upgrades();
+            if let Err(err) = connection.await {
+                tracing::debug!(%err, "HTTPS connection ended");
+            }
+        });
+    }
+}
+
+impl Drop for ServerThread {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).ok();
+        }
+        if let Some(thread) = self.thread.take() {
+            thread.join().ok();
+        }
+    }
+}

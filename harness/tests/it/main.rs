@@ -1,0 +1,12 @@
+//! The harness's integration tests, one binary: whole worlds driven through the AWS SDK for Rust.
+
+mod common;
+mod developer;
+mod exchange;
+mod iam;
+mod identities;
+mod pool_admin;
+mod providers;
+mod role_mappings;
+mod sts;
+mod tls_and_issuers;

@@ -1,0 +1,96 @@
+//! STS and IAM over the AWS Query protocol: form bodies (`Action=…&Version=…`) on the same
+//! `POST /` as Cognito Identity, answered in XML (docs/reference/cognito.md §3.3, §5). The
+//! AWS SDK for JavaScript v2's basic flow sends STS there, and `aws iam … --endpoint-url`
+//! scripts send IAM.
+//!
+//! This file parses the form, authenticates what must be signed and routes the `Action` to
+//! `iam.rs` (every IAM action, signed for `us-east-1`) or `sts.rs`; errors go to the wire
+//! through [`Refusal`] in the service's namespace.
+
+mod iam;
+mod sts;
+
+use std::collections::HashMap;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{AwsError, ErrorType, Protocol};
+use crate::state::CognitoState;
+use crate::trust::sigv4::SignedRequest;
+
+/// STS's XML namespace.
+pub(crate) const STS: Protocol =
+    Protocol::Query { namespace: "https://sts.amazonaws.com/doc/2011-06-15/" };
+/// IAM's XML namespace.
+const IAM: Protocol = Protocol::Query { namespace: "https://iam.amazonaws.com/doc/2010-05-08/" };
+
+/// A Query request's parameters.
+pub(crate) type Params = HashMap<String, String>;
+
+/// Handles one Query-protocol request: IAM's actions, else STS's.
+pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Response {
+    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(request.body) else {
+        return AwsError::new(ErrorType::MalformedQueryString, "The query string is malformed.")
+            .in_protocol(STS)
+            .into_response();
+    };
+    let params: Params = pairs.into_iter().collect();
+    let action = params.get("Action").map(String::as_str);
+    if let Some(action) = action.filter(|a| iam::ACTIONS.contains(a)) {
+        let result = match state.authenticate(request, "iam") {
+            Ok(_) => iam::handle(state, action, &params),
+            Err(err) => Err(err),
+        };
+        return answer(result, IAM, action);
+    }
+    let result = match action {
+        Some("AssumeRoleWithWebIdentity") => {
+            sts::assume_role_with_web_identity(state, &params).await
+        }
+        Some("GetCallerIdentity") => match state.authenticate(request, "sts") {
+            Ok(caller) => Ok(sts::caller_identity(state, caller.as_deref())),
+            Err(err) => Err(err),
+        },
+        Some(other) => Err(AwsError::new(
+            ErrorType::InvalidAction,
+            format!("Could not find operation {other} for version 2011-06-15"),
+        )),
+        None => Err(AwsError::new(ErrorType::MissingAction, "Missing Action")),
+    };
+    answer(result, STS, action.unwrap_or(""))
+}
+
+/// The XML answer, or the refusal (logged with what was compared and checked).
+fn answer(result: Result<String, AwsError>, protocol: Protocol, action: &str) -> Response {
+    match result {
+        Ok(xml) => xml_response(StatusCode::OK, xml),
+        Err(err) => {
+            tracing::info!(
+                action,
+                code = err.kind.as_str(),
+                message = %err.message,
+                why = err.detail.as_deref().unwrap_or(""),
+                checks = %err.checks.as_deref().unwrap_or(""),
+                "request refused"
+            );
+            err.in_protocol(protocol).into_response()
+        }
+    }
+}
+
+/// Text as XML character data.
+pub(crate) fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// An XML answer.
+pub(crate) fn xml_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    response
+}

@@ -1,0 +1,352 @@
+//! Issuer signing keys, learned the way Cognito learns them: over HTTP, from
+//! `{iss}/.well-known/openid-configuration` → `jwks_uri`.
+//!
+//! This is deliberately the only way mock-cognito gets keys, never a shortcut into
+//! mock-okta's memory, so it behaves the same against any OIDC issuer.
+//! Keys are cached per issuer for ten minutes of world time, and a `kid` the cache does not
+//! hold is refused until then, not refetched: the AWS docs say identity pools "might return a
+//! `NoKeyFound` error until this cache refreshes … wait about ten minutes" after a key
+//! rotation (cognito.md §2.2). The mock takes the strict reading, so a rotation that works
+//! against it also survives the real cache. Concurrent misses share one fetch.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
+
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use serde::Deserialize;
+
+use crate::Clock;
+use crate::account::JWKS_TTL_SECS;
+use crate::fetch::HttpClient;
+
+/// Why keys for a token could not be found.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwksError {
+    /// The discovery document or JWKS could not be fetched or read.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The JWKS does not hold the token's `kid`, even after a refetch.
+    #[error("no key with kid {kid:?} in {jwks_uri}")]
+    NoKey {
+        /// The `kid` the token names.
+        kid: String,
+        /// Where the keys were read.
+        jwks_uri: String,
+    },
+    /// The cached keys (fetched less than ten minutes ago) do not hold the token's `kid`.
+    #[error("no key with kid {kid:?} in the keys cached from {jwks_uri} until {refresh_at}")]
+    NotCachedYet {
+        /// The `kid` the token names.
+        kid: String,
+        /// Where the cached keys were read.
+        jwks_uri: String,
+        /// The world time (epoch seconds) from which the keys are fetched again.
+        refresh_at: i64,
+    },
+}
+
+/// A cache of issuers' public keys.
+#[derive(Debug)]
+pub struct JwksCache {
+    http: OnceLock<HttpClient>,
+    clock: Clock,
+    ttl: i64,
+    issuers: Mutex<HashMap<String, Arc<IssuerKeys>>>,
+    issuer_urls: BTreeMap<String, String>,
+    trusted_ca: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct IssuerKeys {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+struct Snapshot {
+    fetched_at: i64,
+    jwks_uri: String,
+    keys: Vec<(Option<String>, Arc<ParsedPublicKey>)>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("jwks_uri", &self.jwks_uri)
+            .field("keys", &self.keys.len())
+            .finish()
+    }
+}
+
+impl Snapshot {
+    /// The key for `kid`; with no `kid`, every key (the token then must verify with one).
+    fn lookup(&self, kid: Option<&str>) -> Vec<Arc<ParsedPublicKey>> {
+        self.keys
+            .iter()
+            .filter(|(k, _)| kid.is_none() || k.as_deref() == kid)
+            .map(|(_, key)| Arc::clone(key))
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    jwks_uri: String,
+}
+
+#[derive(Deserialize)]
+struct Jwks {
+    keys: Vec<Jwk>,
+}
+
+#[derive(Deserialize)]
+struct Jwk {
+    kty: String,
+    kid: Option<String>,
+    #[serde(rename = "use")]
+    usage: Option<String>,
+    n: Option<String>,
+    e: Option<String>,
+}
+
+impl JwksCache {
+    /// An empty cache whose freshness follows `clock`.
+    pub fn new(clock: Clock) -> Self {
+        Self {
+            http: OnceLock::new(),
+            clock,
+            ttl: JWKS_TTL_SECS,
+            issuers: Mutex::new(HashMap::new()),
+            issuer_urls: BTreeMap::new(),
+            trusted_ca: None,
+        }
+    }
+
+    /// Fetches discovery for the issuers in `issuer_urls` from where they are really served.
+    pub fn with_issuer_urls(mut self, issuer_urls: BTreeMap<String, String>) -> Self {
+        self.issuer_urls = issuer_urls;
+        self
+    }
+
+    /// Keeps fetched keys for `secs` world seconds instead of [`JWKS_TTL_SECS`].
+    pub fn with_ttl(mut self, secs: i64) -> Self {
+        self.ttl = secs;
+        self
+    }
+
+    /// Trusts `ca` (on top of the system roots) for every fetch.
+    pub fn with_trusted_ca(mut self, ca_pem: String) -> Self {
+        self.trusted_ca = Some(ca_pem);
+        self
+    }
+
+    /// The RSA keys that may have signed a token from `issuer` with header `kid`.
+    pub async fn keys(
+        &self,
+        issuer: &str,
+        kid: Option<&str>,
+    ) -> Result<Vec<Arc<ParsedPublicKey>>, JwksError> {
+        let entry = {
+            let mut issuers = self.issuers.lock().expect("JWKS cache lock");
+            Arc::clone(issuers.entry(issuer.to_owned()).or_default())
+        };
+        let seen = entry.current.read().expect("JWKS snapshot lock").clone();
+        if let Some(snapshot) = &seen
+            && self.clock.now() - snapshot.fetched_at < self.ttl
+        {
+            let keys = snapshot.lookup(kid);
+            if keys.is_empty() {
+                return Err(JwksError::NotCachedYet {
+                    kid: kid.unwrap_or("(none)").to_owned(),
+                    jwks_uri: snapshot.jwks_uri.clone(),
+                    refresh_at: snapshot.fetched_at + self.ttl,
+                });
+            }
+            return Ok(keys);
+        }
+        let _refreshing = entry.refresh.lock().await;
+        // Another request may have refetched while this one waited: use its result.
+        let latest = entry.current.read().expect("JWKS snapshot lock").clone();
+        let refreshed_meanwhile = match (&seen, &latest) {
+            (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        let snapshot = match latest {
+            Some(snapshot) if refreshed_meanwhile => snapshot,
+            _ => {
+                let fresh = Arc::new(self.fetch(issuer).await?);
+                *entry.current.write().expect("JWKS snapshot lock") = Some(Arc::clone(&fresh));
+                fresh
+            }
+        };
+        let keys = snapshot.lookup(kid);
+        if keys.is_empty() {
+            return Err(JwksError::NoKey {
+                kid: kid.unwrap_or("(none)").to_owned(),
+                jwks_uri: snapshot.jwks_uri.clone(),
+            });
+        }
+        Ok(keys)
+    }
+
+    fn http(&self) -> Result<&HttpClient, JwksError> {
+        // Built on first use: loading TLS roots is start-up work that can wait.
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let client = HttpClient::new(
+            self.trusted_ca.as_deref(),
+            Duration::from_secs(2),
+            Duration::from_secs(5),
+        )
+        .map_err(JwksError::Unreachable)?;
+        Ok(self.http.get_or_init(|| client))
+    }
+
+    async fn fetch(&self, issuer: &str) -> Result<Snapshot, JwksError> {
+        let served_at = self.issuer_urls.get(issuer).map_or(issuer, String::as_str);
+        let discovery_url = format!("{served_at}/.well-known/openid-configuration");
+        let discovery: Discovery = self.get_json(&discovery_url).await?;
+        let jwks: Jwks = self.get_json(&discovery.jwks_uri).await?;
+        let keys = jwks
+            .keys
+            .into_iter()
+            .filter(|k| k.kty == "RSA" && k.usage.as_deref().is_none_or(|u| u == "sig"))
+            .filter_map(|k| {
+                let (n, e) = (B64.decode(k.n.as_deref()?).ok()?, B64.decode(k.e.as_deref()?).ok()?);
+                // Parsed once per fetch: each verification then skips the key parsing.
+                let key = RsaPublicKeyComponents { n, e }
+                    .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
+                    .ok()?;
+                Some((k.kid, Arc::new(key)))
+            })
+            .collect();
+        tracing::debug!(issuer, jwks_uri = %discovery.jwks_uri, "fetched issuer keys");
+        Ok(Snapshot { fetched_at: self.clock.now(), jwks_uri: discovery.jwks_uri, keys })
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, JwksError> {
+        let fail = |what: String| JwksError::Unreachable(format!("GET {url}: {what}"));
+        let answer = self.http()?.get(url).await.map_err(JwksError::Unreachable)?;
+        if !answer.status.is_success() {
+            return Err(fail(format!("HTTP {}", answer.status)));
+        }
+        serde_json::from_slice(&answer.body)
+            .map_err(|e| fail(format!("not the expected JSON: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Json;
+    use axum::extract::State;
+    use axum::routing::get;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// A minimal OIDC issuer whose key set a test can change, counting JWKS fetches.
+    #[derive(Default)]
+    struct Issuer {
+        kids: Mutex<Vec<&'static str>>,
+        fetches: AtomicUsize,
+    }
+
+    async fn start_issuer() -> (String, Arc<Issuer>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let issuer = Arc::new(Issuer::default());
+        let jwks_uri = format!("{base}/keys");
+        let app = axum::Router::new()
+            .route("/.well-known/openid-configuration", get(move || async move { Json(json!({ "jwks_uri": jwks_uri })) }))
+            .route(
+                "/keys",
+                get(|State(issuer): State<Arc<Issuer>>| async move {
+                    issuer.fetches.fetch_add(1, Ordering::SeqCst);
+                    let kids = issuer.kids.lock().unwrap().clone();
+                    let keys: Vec<Value> =
+                        kids.iter().map(|kid| json!({"kty": "RSA", "kid": kid, "use": "sig", "n": "sXch", "e": "AQAB"})).collect();
+                    Json(json!({ "keys": keys }))
+                }),
+            )
+            .with_state(Arc::clone(&issuer));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, issuer)
+    }
+
+    #[tokio::test]
+    async fn keys_are_cached_for_the_ttl_and_an_unknown_kid_waits_for_the_refresh() {
+        let (iss, issuer) = start_issuer().await;
+        *issuer.kids.lock().unwrap() = vec!["k1"];
+        let now = Arc::new(std::sync::atomic::AtomicI64::new(1_000));
+        let clock_now = Arc::clone(&now);
+        let cache = JwksCache::new(Clock::from_fn(move || clock_now.load(Ordering::SeqCst)));
+        let fetches = || issuer.fetches.load(Ordering::SeqCst);
+
+        assert_eq!(cache.keys(&iss, Some("k1")).await.unwrap().len(), 1);
+        assert_eq!(cache.keys(&iss, Some("k1")).await.unwrap().len(), 1);
+        assert_eq!(fetches(), 1, "a known kid is served from the cache");
+
+        *issuer.kids.lock().unwrap() = vec!["k1", "k2"];
+        let err = cache.keys(&iss, Some("k2")).await.unwrap_err();
+        assert_eq!(
+            err,
+            JwksError::NotCachedYet {
+                kid: "k2".into(),
+                jwks_uri: format!("{iss}/keys"),
+                refresh_at: 1_000 + JWKS_TTL_SECS
+            },
+            "a rotated-in key is not seen before the cache refreshes"
+        );
+        now.fetch_add(JWKS_TTL_SECS - 1, Ordering::SeqCst);
+        assert!(cache.keys(&iss, Some("k2")).await.is_err(), "one second before the refresh");
+        assert_eq!(fetches(), 1, "an unknown kid does not refetch");
+
+        now.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(cache.keys(&iss, Some("k2")).await.unwrap().len(), 1, "after the TTL");
+        assert_eq!(fetches(), 2, "after the TTL the keys are fetched again");
+
+        now.fetch_add(JWKS_TTL_SECS, Ordering::SeqCst);
+        let err = cache.keys(&iss, Some("k9")).await.unwrap_err();
+        assert_eq!(err, JwksError::NoKey { kid: "k9".into(), jwks_uri: format!("{iss}/keys") });
+        assert_eq!(fetches(), 3);
+        assert_eq!(
+            cache.keys(&iss, None).await.unwrap().len(),
+            2,
+            "no kid: every key is a candidate"
+        );
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_share_one_fetch() {
+        let (iss, issuer) = start_issuer().await;
+        *issuer.kids.lock().unwrap() = vec!["k1"];
+        let cache = Arc::new(JwksCache::new(Clock::from_fn(|| 0)));
+        let lookups: Vec<_> = (0..8)
+            .map(|_| {
+                let (cache, iss) = (Arc::clone(&cache), iss.clone());
+                tokio::spawn(async move { cache.keys(&iss, Some("k1")).await.map(|k| k.len()) })
+            })
+            .collect();
+        for lookup in lookups {
+            assert_eq!(lookup.await.unwrap(), Ok(1));
+        }
+        assert_eq!(issuer.fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_issuer_is_reported_not_panicked() {
+        let cache = JwksCache::new(Clock::from_fn(|| 0));
+        let err = cache.keys("http://127.0.0.1:9/nowhere", Some("k")).await.unwrap_err();
+        assert!(
+            matches!(&err, JwksError::Unreachable(why) if why.starts_with("GET http://127.0.0.1:9/nowhere/.well-known/openid-configuration")),
+            "{err:?}"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! mock-cognito's integration tests, one binary: the JSON 1.1 protocol on the wire.
+
+mod protocol;

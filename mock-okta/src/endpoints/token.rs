@@ -1,0 +1,86 @@
+//! The token endpoint and the endpoints that read tokens: userinfo, introspect, revoke.
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::{ServerId, json_response, no_store};
+use crate::error::{OAuthError, OktaError};
+use crate::org::OktaState;
+use crate::token::client_auth::{BasicAuth, CarriesClient};
+use crate::token::inspect::{self, TokenInspectForm};
+use crate::token::issue::{self, TokenForm};
+
+/// A form that carries client credentials, with an `Authorization: Basic` header folded in.
+pub(super) struct ClientForm<T>(T);
+
+impl<S: Send + Sync, T: CarriesClient> FromRequest<S> for ClientForm<T> {
+    type Rejection = OktaError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, OktaError> {
+        let basic = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(BasicAuth::parse);
+        let Form(mut form) =
+            Form::<T>::from_request(request, state).await.map_err(|_| not_a_form())?;
+        form.client().basic = basic;
+        Ok(Self(form))
+    }
+}
+
+/// Okta requires `application/x-www-form-urlencoded` bodies.
+pub(super) fn not_a_form() -> OktaError {
+    OAuthError::invalid_request("The request must be application/x-www-form-urlencoded.").into()
+}
+
+pub(super) async fn token(
+    State(s): State<Arc<OktaState>>,
+    id: ServerId,
+    ClientForm(form): ClientForm<TokenForm>,
+) -> Result<Response, OktaError> {
+    let server = id.resolve(&s)?;
+    match issue::issue(&s, server, form).await {
+        Ok(answer) => Ok(no_store(json_response(StatusCode::OK, &json!(answer)))),
+        Err(err) => {
+            tracing::info!(server = %server.issuer, error = %err.error, description = %err.description, "token request refused");
+            Err(err.into())
+        }
+    }
+}
+
+pub(super) async fn userinfo(
+    State(s): State<Arc<OktaState>>,
+    id: ServerId,
+    headers: HeaderMap,
+) -> Result<Response, OktaError> {
+    let server = id.resolve(&s)?;
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok());
+    let claims = inspect::userinfo(&s, server, authorization).await.map_err(OktaError::Bearer)?;
+    Ok(json_response(StatusCode::OK, &claims))
+}
+
+pub(super) async fn introspect(
+    State(s): State<Arc<OktaState>>,
+    id: ServerId,
+    ClientForm(form): ClientForm<TokenInspectForm>,
+) -> Result<Response, OktaError> {
+    let server = id.resolve(&s)?;
+    let answer = inspect::introspect(&s, server, form).await?;
+    Ok(json_response(StatusCode::OK, &answer))
+}
+
+pub(super) async fn revoke(
+    State(s): State<Arc<OktaState>>,
+    id: ServerId,
+    ClientForm(form): ClientForm<TokenInspectForm>,
+) -> Result<Response, OktaError> {
+    let server = id.resolve(&s)?;
+    inspect::revoke(&s, server, form).await?;
+    Ok(StatusCode::OK.into_response())
+}

@@ -1,0 +1,164 @@
+//! The org as mock-okta holds it: validated config, authorization servers with their keys
+//! (`server.rs`, `keys.rs`), the grant store (`grants.rs`), the faults in force
+//! (`faults.rs`), and the clock. This folder is data and its invariants; `token/` issues and
+//! reads tokens from it, and `endpoints/` serves both over HTTP.
+//!
+//! Config is checked once here (raw → internal); handlers never re-check it.
+
+pub(crate) mod faults;
+pub(crate) mod grants;
+pub(crate) mod keys;
+mod server;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+pub use server::{AuthServer, OIDC_SCOPES, ORG, ServerKind};
+
+use crate::Clock;
+use crate::config::{ClientAuthMethod, ClientConfig, OktaConfig, UserConfig};
+use crate::error::Error;
+use faults::Faults;
+use grants::Grants;
+use keys::KeySet;
+
+/// Everything mock-okta serves, shared by all requests.
+#[derive(Debug)]
+pub struct OktaState {
+    /// The URL clients use, without a trailing slash.
+    pub base_url: String,
+    /// The org id (`idp` claim).
+    pub org_id: String,
+    /// The org authorization server.
+    pub org: AuthServer,
+    servers: HashMap<String, AuthServer>,
+    clients: Vec<ClientConfig>,
+    users: Vec<UserConfig>,
+    /// The user signed in without a form at `/v1/authorize`.
+    pub auto_login: Option<String>,
+    /// The clock behind every timestamp.
+    pub clock: Clock,
+    pub(crate) grants: Grants,
+    faults: RwLock<Arc<Faults>>,
+    /// Signs tokens under the `unpublished_key` fault; published nowhere.
+    pub(crate) rogue_keys: KeySet,
+}
+
+impl OktaState {
+    /// Validates `config` and builds the org at `base_url` (used unless the config names one).
+    pub fn new(config: OktaConfig, base_url: &str, clock: Clock) -> Result<Self, Error> {
+        let base_url =
+            config.base_url.as_deref().unwrap_or(base_url).trim_end_matches('/').to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "base_url must be an http(s) URL, got {base_url:?}"
+            )));
+        }
+        let org = AuthServer::new(ServerKind::Org, config.org, &base_url)?;
+        let mut servers = HashMap::new();
+        for server in config.servers {
+            let id = server.id.clone();
+            let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+            if id.is_empty() || id == "v1" || id == ORG || !id.chars().all(valid) {
+                return Err(Error::Config(format!(
+                    "authorization server id {id:?} must be letters, digits, '-' or '_' (and not \"v1\" or \"org\")"
+                )));
+            }
+            let server = AuthServer::new(ServerKind::Custom, server, &base_url)?;
+            if servers.insert(id.clone(), server).is_some() {
+                return Err(Error::Config(format!("authorization server {id:?} is defined twice")));
+            }
+        }
+        let mut client_ids = HashSet::new();
+        for client in &config.clients {
+            if !client_ids.insert(client.client_id.as_str()) {
+                return Err(Error::Config(format!(
+                    "client {:?} is defined twice",
+                    client.client_id
+                )));
+            }
+            if client.token_endpoint_auth_method == ClientAuthMethod::PrivateKeyJwt
+                && client.jwks.is_none()
+            {
+                return Err(Error::Config(format!(
+                    "client {:?} uses private_key_jwt but has no jwks",
+                    client.client_id
+                )));
+            }
+        }
+        let mut logins = HashSet::new();
+        for user in &config.users {
+            if !logins.insert(user.login.to_lowercase()) {
+                return Err(Error::Config(format!("user login {:?} is defined twice", user.login)));
+            }
+        }
+        if let Some(login) = &config.auto_login
+            && !logins.contains(&login.to_lowercase())
+        {
+            return Err(Error::Config(format!("auto_login {login:?} is not a user")));
+        }
+        Ok(Self {
+            base_url,
+            org_id: config.org_id,
+            org,
+            servers,
+            clients: config.clients,
+            users: config.users,
+            auto_login: config.auto_login,
+            clock,
+            grants: Grants::default(),
+            faults: RwLock::default(),
+            rogue_keys: KeySet::generated(),
+        })
+    }
+
+    /// A custom authorization server by id.
+    pub fn server(&self, id: &str) -> Option<&AuthServer> {
+        self.servers.get(id)
+    }
+
+    /// A server by fedmock id: a custom server's id, or `org`.
+    pub fn server_by_key(&self, key: &str) -> Option<&AuthServer> {
+        if key == ORG { Some(&self.org) } else { self.servers.get(key) }
+    }
+
+    /// All custom authorization servers.
+    pub fn servers(&self) -> impl Iterator<Item = &AuthServer> {
+        self.servers.values()
+    }
+
+    /// A client by id.
+    pub fn client(&self, client_id: &str) -> Option<&ClientConfig> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// The first configured client.
+    pub fn first_client(&self) -> Option<&ClientConfig> {
+        self.clients.first()
+    }
+
+    /// A user by login; Okta logins are case-insensitive.
+    pub fn user_by_login(&self, login: &str) -> Option<&UserConfig> {
+        self.users.iter().find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    /// A user by Okta user id (`00u…`).
+    pub fn user_by_id(&self, id: &str) -> Option<&UserConfig> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// The first configured user.
+    pub fn first_user(&self) -> Option<&UserConfig> {
+        self.users.first()
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Arc<Faults> {
+        Arc::clone(&self.faults.read().expect("faults lock"))
+    }
+
+    /// Replaces the faults in force (`Faults::default()` clears them).
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.write().expect("faults lock") = Arc::new(faults);
+    }
+}

@@ -1,0 +1,224 @@
+//! fedmock as a container (harness::container, testcontainers): the image built from this very
+//! binary serves the federation, validates exactly as in process, logs its explanations, and
+//! runs the library's scenarios (`fedmock run --container`).
+//!
+//! They need a Docker engine. Without one they are ignored and say so; with
+//! `FEDMOCK_REQUIRE_DOCKER=1` (CI installs and starts the engine) a missing engine fails them.
+
+use std::path::Path;
+
+use harness::container::{FedmockContainer, FedmockImage, build_image};
+use harness::{FederationConfig, WorldSummary};
+use tokio::sync::OnceCell;
+
+const IMAGE: (&str, &str) = ("fedmock", "cargo-test");
+
+/// The image, built once per test binary from the `fedmock` binary cargo built for the tests.
+async fn image() -> FedmockImage {
+    static BUILT: OnceCell<Result<FedmockImage, String>> = OnceCell::const_new();
+    let built = BUILT
+        .get_or_init(|| async {
+            let binary = Path::new(env!("CARGO_BIN_EXE_fedmock"));
+            build_image(binary, IMAGE.0, IMAGE.1).await.map_err(|e| e.to_string())
+        })
+        .await;
+    built.clone().unwrap_or_else(|why| panic!("{why}"))
+}
+
+async fn start(image: FedmockImage) -> FedmockContainer {
+    image.start().await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The password grant's (access token, ID token).
+async fn tokens(summary: &WorldSummary) -> (String, String) {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(&summary.token_endpoint)
+        .basic_auth(&summary.client_id, Some(&summary.client_secret))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", &summary.username),
+            ("password", &summary.password),
+            ("scope", "openid"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        answer["access_token"].as_str().unwrap().to_owned(),
+        answer["id_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn cognito(summary: &WorldSummary) -> aws_sdk_cognitoidentity::Client {
+    aws_sdk_cognitoidentity::Client::new(&summary.sdk_config())
+}
+
+async fn the_container_trades_an_okta_token_for_credentials_through_the_rust_sdk() {
+    let image = image().await;
+    let container = start(image).await;
+    let summary = container.summary();
+    // Reached through Docker's mapped ports; named as the container names itself.
+    assert!(!summary.cognito_endpoint.ends_with(":8401"), "{}", summary.cognito_endpoint);
+    assert!(summary.issuer.ends_with(":8400/oauth2/default"), "{}", summary.issuer);
+
+    let (token, _) = tokens(summary).await;
+    let client = cognito(summary);
+    let id = client
+        .get_id()
+        .identity_pool_id(&summary.identity_pool_id)
+        .logins(&summary.logins_key, &token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}", aws_sdk_cognitoidentity::error::DisplayErrorContext(e)));
+    let identity = id.identity_id().unwrap();
+    let credentials = client
+        .get_credentials_for_identity()
+        .identity_id(identity)
+        .logins(&summary.logins_key, &token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}", aws_sdk_cognitoidentity::error::DisplayErrorContext(e)));
+    let key = credentials.credentials().and_then(|c| c.access_key_id()).unwrap();
+    assert!(key.starts_with("ASIA"), "{key}");
+}
+
+async fn a_refused_login_gets_aws_s_answer_and_the_container_logs_every_check() {
+    let image = image().await;
+    let container = start(image).await;
+    let summary = container.summary();
+    let (token, id_token) = tokens(summary).await;
+    // The key with its scheme: AWS compares it with iss without one.
+    let err = cognito(summary)
+        .get_id()
+        .identity_pool_id(&summary.identity_pool_id)
+        .logins(&summary.issuer, &token)
+        .send()
+        .await
+        .unwrap_err();
+    let service = err.into_service_error();
+    assert_eq!(service.meta().code(), Some("NotAuthorizedException"));
+    assert_eq!(
+        service.meta().message(),
+        Some("Invalid login token. Issuer doesn't match providerName")
+    );
+    // STS straight from the OIDC token: the ID token's aud is the client id, not listed.
+    let err = aws_sdk_sts::Client::new(&summary.sdk_config())
+        .assume_role_with_web_identity()
+        .role_arn(format!("arn:aws:iam::{}:role/fedmock-web-identity", summary.account_id))
+        .role_session_name("container-test")
+        .web_identity_token(&id_token)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(err.meta().code(), Some("InvalidIdentityToken"));
+    assert_eq!(err.meta().message(), Some("Incorrect token audience"));
+
+    let logs = container.logs().await.unwrap();
+    assert!(logs.contains("Issuer doesn't match providerName"), "{logs}");
+    assert!(logs.contains("fix:"), "the log explains the refusal: {logs}");
+    assert!(logs.contains("STS's checks of AssumeRoleWithWebIdentity"), "{logs}");
+    assert!(
+        logs.contains("azp, else aud, is one of the provider's client IDs — FAIL"),
+        "the log lists STS's checks: {logs}"
+    );
+}
+
+async fn a_container_starts_with_the_world_it_is_given() {
+    let image = image().await;
+    let mut world = FederationConfig::default_world();
+    world.aws.identity_pools[0].name = "from-a-test".into();
+    world.aws.identity_pools[0].allow_unauthenticated_identities = true;
+    let container = start(image.with_world(&world).unwrap()).await;
+    let summary = container.summary();
+    // Unauthenticated access, switched on in this world only (the default world refuses it).
+    let id = cognito(summary)
+        .get_id()
+        .identity_pool_id(&summary.identity_pool_id)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}", aws_sdk_cognitoidentity::error::DisplayErrorContext(e)));
+    assert!(id.identity_id().unwrap().starts_with("us-east-1:"));
+}
+
+async fn a_missing_image_says_how_to_build_it() {
+    // The engine must answer (the image build is the check); the tag must not exist.
+    image().await;
+    let err = FedmockImage::new("fedmock", "never-built").start().await.unwrap_err().to_string();
+    assert!(err.starts_with("no image fedmock:never-built here ("), "{err}");
+    assert!(err.ends_with("build it with `fedmock image --tag fedmock:never-built`"), "{err}");
+}
+
+async fn a_world_fedmock_refuses_fails_the_start_with_the_reason() {
+    let image = image().await;
+    let mut world = FederationConfig::default_world();
+    world.aws.identity_pools[0].open_id_connect_providers =
+        vec!["https://nowhere.example.com".into()];
+    let err = image.with_world(&world).unwrap().start().await.unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "trusts \\\"https://nowhere.example.com\\\", which is not among oidc_providers"
+        ),
+        "{err}"
+    );
+}
+
+async fn every_library_scenario_passes_in_containers_with_the_rust_sdk() {
+    let image = image().await;
+    let files = scenarios::scenario_files(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("library")])
+        .unwrap();
+    let mut runs = Vec::new();
+    for path in files.files {
+        let image = image.clone();
+        runs.push(tokio::spawn(async move {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let scenario = scenarios::Scenario::parse(&file, &text).unwrap();
+            scenarios::run_in_container(&name, &file, &scenario, &[scenarios::Client::Rust], &image)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+        }));
+    }
+    let mut reports = Vec::new();
+    for run in runs {
+        reports.extend(run.await.unwrap());
+    }
+    print!("{}", scenarios::render(&reports));
+    assert_eq!(reports.len(), 27);
+    let not_passed: Vec<&str> =
+        reports.iter().filter(|r| !r.passed()).map(|r| r.scenario.as_str()).collect();
+    assert!(not_passed.is_empty(), "{not_passed:?}");
+}
+
+fn fedmock_run_container_runs_a_scenario_with_a_world_of_its_own() {
+    // The image is built by the tests above or by an earlier run; build it here if needed.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let image = runtime.block_on(image());
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("library/unauthenticated-access-disabled-fixed.toml");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["run", "--container", &image.reference(), "--clients", "rust"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{table}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(table.contains("scenarios: 1 passed, 0 failed"), "{table}");
+}
+
+pub fn tests() -> Vec<libtest_mimic::Trial> {
+    crate::trials!("container", crate::support::Needs::Docker;
+    sync: [fedmock_run_container_runs_a_scenario_with_a_world_of_its_own];
+    async: [
+        the_container_trades_an_okta_token_for_credentials_through_the_rust_sdk,
+        a_refused_login_gets_aws_s_answer_and_the_container_logs_every_check,
+        a_container_starts_with_the_world_it_is_given,
+        a_missing_image_says_how_to_build_it,
+        a_world_fedmock_refuses_fails_the_start_with_the_reason,
+        every_library_scenario_passes_in_containers_with_the_rust_sdk,
+    ])
+}
