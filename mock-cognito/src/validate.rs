@@ -1,6 +1,6 @@
 //! Input shape constraints, reported as AWS's unmodelled `ValidationException`.
 //!
-//! The text is AWS's (cognito.md §1.2, observed): `1 validation error detected: Value 'x' at
+//! The text is AWS's (docs/reference/cognito.md §1.2, observed): `1 validation error detected: Value 'x' at
 //! 'identityPoolId' failed to satisfy constraint: Member must satisfy regular expression
 //! pattern: [\w-]+:[0-9a-f-]+`, with `N validation errors detected: …; …` for several.
 //! The wording for map keys and values follows the same service framework's form for maps

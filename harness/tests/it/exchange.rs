@@ -516,7 +516,7 @@ async fn after_a_key_rotation_the_new_kid_is_refused_until_cognito_s_key_cache_r
     .unwrap();
     assert_eq!(header["kid"], kid);
     // AWS: identity pools "might return a NoKeyFound error until this cache refreshes … wait
-    // about ten minutes" (cognito.md §2.2); the mock keeps the keys for 600 s of world time.
+    // about ten minutes" (docs/reference/cognito.md §2.2); the mock keeps the keys for 600 s of world time.
     fed.clock().advance(599).await.unwrap();
     assert_eq!(
         get_id(&fed, fed.logins_key(), &after).await,

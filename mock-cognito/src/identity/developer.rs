@@ -1,4 +1,4 @@
-//! Developer-authenticated identities (cognito.md §3.1): a backend that authenticated its own
+//! Developer-authenticated identities (docs/reference/cognito.md §3.1): a backend that authenticated its own
 //! users calls `GetOpenIdTokenForDeveloperIdentity` (signed) with
 //! `Logins: {<DeveloperProviderName>: <developer user identifier>}` and gets Cognito's token
 //! for the identity, which the client then uses with `GetCredentialsForIdentity` under the key

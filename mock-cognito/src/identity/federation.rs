@@ -16,7 +16,7 @@ use crate::trust::policy;
 use crate::trust::verify::{TokenRejection, VerifiedLogin, verify_login};
 use crate::validate::{DIGITS, REGION_GUID, Violations};
 
-/// Lifetime of enhanced-flow credentials (cognito.md §1.3: one hour).
+/// Lifetime of enhanced-flow credentials (docs/reference/cognito.md §1.3: one hour).
 pub const CREDENTIALS_LIFETIME_SECS: i64 = 3600;
 
 /// Most logins one request may carry (the model's `LoginsMap` limit).
@@ -139,7 +139,7 @@ pub async fn get_credentials_for_identity(
         return Err(AwsError::no_role().with_detail(format!("pool {} has no {kind} role", pool.id)));
     };
     // Cognito gets the credentials from STS with its own token for the identity: the role
-    // must trust cognito-identity.amazonaws.com for this pool (cognito.md §2.4, §3.2).
+    // must trust cognito-identity.amazonaws.com for this pool (docs/reference/cognito.md §2.4, §3.2).
     let request = cognito_principal(&pool.id, &identity_id, &verified);
     if !policy::allows(&role.trust_policy, &request) {
         return Err(AwsError::no_role().with_detail(format!(
@@ -202,14 +202,14 @@ pub async fn get_open_id_token(
     let (pool, verified) =
         owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
     if !pool.role_mappings.is_empty() {
-        // Documented (cognito.md §2.4, authentication-flow).
+        // Documented (docs/reference/cognito.md §2.4, authentication-flow).
         return Err(AwsError::new(
             ErrorType::InvalidParameter,
             "Basic (classic) flow is not supported with RoleMappings, please use enhanced flow.",
         ));
     }
     if !pool.allow_classic_flow {
-        // Type and text inferred from a public report (cognito.md §2.4); the RoleMappings
+        // Type and text inferred from a public report (docs/reference/cognito.md §2.4); the RoleMappings
         // variant of this refusal is documented as InvalidParameterException.
         return Err(AwsError::new(
             ErrorType::InvalidParameter,
@@ -343,7 +343,7 @@ async fn owned_identity(
     if logins.is_empty() {
         if !identity.logins.is_empty() {
             // Observed text; that it is what a login-less call on an authenticated identity
-            // gets is inferred (cognito.md §2.3).
+            // gets is inferred (docs/reference/cognito.md §2.3).
             return Err(AwsError::not_authorized(format!(
                 "Access to Identity '{identity_id}' is forbidden."
             )));

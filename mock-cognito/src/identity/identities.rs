@@ -1,4 +1,4 @@
-//! Identity administration (cognito.md §1.1): `DescribeIdentity`, `ListIdentities`
+//! Identity administration (docs/reference/cognito.md §1.1): `DescribeIdentity`, `ListIdentities`
 //! (pages, `HideDisabled`), `DeleteIdentities` (signed), and `UnlinkIdentity` (unsigned: the
 //! caller proves ownership with its logins, as for `GetCredentialsForIdentity`).
 

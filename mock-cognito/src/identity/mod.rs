@@ -60,7 +60,7 @@ const ACTIONS: [&str; 23] = [
     "UpdateIdentityPool",
 ];
 
-/// The actions AWS serves without a signature (`authtype: none`, cognito.md §1).
+/// The actions AWS serves without a signature (`authtype: none`, docs/reference/cognito.md §1).
 const UNSIGNED: [&str; 4] =
     ["GetId", "GetCredentialsForIdentity", "GetOpenIdToken", "UnlinkIdentity"];
 

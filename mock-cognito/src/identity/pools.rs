@@ -1,5 +1,5 @@
 //! Identity pool administration (signed actions): Create, Describe, Update, Delete and List
-//! identity pools, and Set/Get identity pool roles with role mappings (cognito.md §1.1).
+//! identity pools, and Set/Get identity pool roles with role mappings (docs/reference/cognito.md §1.1).
 //!
 //! The wire shapes are AWS's: PascalCase, `OpenIdConnectProviderARNs` with a lower-case "d",
 //! absent fields omitted rather than sent as `null`. `UpdateIdentityPool` replaces the whole
@@ -18,7 +18,7 @@ use crate::error::{AwsError, ErrorType};
 use crate::state::CognitoState;
 use crate::validate::{Pattern, REGION_GUID, Violations};
 
-/// Most identity pools per account and region (cognito.md §2.4 quotas).
+/// Most identity pools per account and region (docs/reference/cognito.md §2.4 quotas).
 pub const MAX_POOLS: usize = 1000;
 
 /// The `IdentityPool` shape: input of Create/Update, output of Create/Describe/Update.
@@ -343,7 +343,7 @@ pub async fn set_roles(state: &CognitoState, input: PoolRoles) -> Result<Empty, 
         }))
     {
         if state.role(arn).is_none() {
-            // Observed text (cognito.md §2.4); here it answers a role the account lacks.
+            // Observed text (docs/reference/cognito.md §2.4); here it answers a role the account lacks.
             return Err(AwsError::not_authorized(format!("Access to Role '{arn}' is forbidden.")));
         }
     }

@@ -1,4 +1,4 @@
-//! Which role an authenticated identity gets (cognito.md §4): the pool's default role, or
+//! Which role an authenticated identity gets (docs/reference/cognito.md §4): the pool's default role, or
 //! a role mapping for the provider of the login:
 //!
 //! - `Rules`: the first rule whose claim matches (`Equals`, `Contains`, `StartsWith`,
@@ -46,7 +46,7 @@ pub fn choose(
             let preferred = claims.get("cognito:preferred_role").and_then(Value::as_str);
             match custom_role_arn {
                 Some(custom) if roles.contains(&custom) => Some(custom.to_owned()),
-                // A custom role the token does not allow is refused (cognito.md §4).
+                // A custom role the token does not allow is refused (docs/reference/cognito.md §4).
                 Some(_) => return Err(denied(provider)),
                 None => preferred
                     .map(str::to_owned)

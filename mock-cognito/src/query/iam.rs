@@ -1,6 +1,6 @@
 //! IAM on the same endpoint, for infrastructure scripts (`aws iam … --endpoint-url`): the
 //! OpenID Connect provider actions and the role actions pools and STS use, over the Query
-//! protocol with XML answers (cognito.md §5). Every action is signed (service `iam`, scope
+//! protocol with XML answers (docs/reference/cognito.md §5). Every action is signed (service `iam`, scope
 //! `us-east-1`). World config and these calls change the same state.
 //!
 //! URL rules are AWS's: `https://` only, no port, no query or fragment, case-sensitive,
@@ -31,7 +31,7 @@ pub const ACTIONS: [&str; 11] = [
     "UpdateAssumeRolePolicy",
 ];
 
-/// Limits (cognito.md §5).
+/// Limits (docs/reference/cognito.md §5).
 const MAX_CLIENT_IDS: usize = 100;
 const MAX_THUMBPRINTS: usize = 5;
 const MAX_PROVIDERS: usize = 100;

@@ -1,5 +1,5 @@
 //! STS on the same endpoint (the AWS SDK for JavaScript v2's basic flow sends it there):
-//! the Query protocol (`Action=…` form bodies) answered in XML (cognito.md §3.3).
+//! the Query protocol (`Action=…` form bodies) answered in XML (docs/reference/cognito.md §3.3).
 //!
 //! `AssumeRoleWithWebIdentity` takes a Cognito OpenID token (issuer
 //! `https://cognito-identity.amazonaws.com`, checked with this endpoint's own key) or an OIDC

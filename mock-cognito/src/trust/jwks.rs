@@ -6,7 +6,7 @@
 //! Keys are cached per issuer for ten minutes of world time, and a `kid` the cache does not
 //! hold is refused until then, not refetched: the AWS docs say identity pools "might return a
 //! `NoKeyFound` error until this cache refreshes … wait about ten minutes" after a key
-//! rotation (cognito.md §2.2). The mock takes the strict reading, so a rotation that works
+//! rotation (docs/reference/cognito.md §2.2). The mock takes the strict reading, so a rotation that works
 //! against it also survives the real cache. Concurrent misses share one fetch.
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,4 +1,4 @@
-//! Cognito's own OpenID tokens (`GetOpenIdToken`, cognito.md §3.2): RS512 JWTs from
+//! Cognito's own OpenID tokens (`GetOpenIdToken`, docs/reference/cognito.md §3.2): RS512 JWTs from
 //! `https://cognito-identity.amazonaws.com` with `aud` = pool id, `sub` = identity id and
 //! `amr`, valid ten minutes, signed by a key published at this endpoint's
 //! `/.well-known/jwks_uri` (discovery at `/.well-known/openid-configuration`).

@@ -1,5 +1,5 @@
 //! IAM trust-policy evaluation for `sts:AssumeRoleWithWebIdentity`, as STS does it for a
-//! role's `AssumeRolePolicyDocument` (cognito.md §3.2–3.3):
+//! role's `AssumeRolePolicyDocument` (docs/reference/cognito.md §3.2–3.3):
 //!
 //! - a statement applies when its `Principal.Federated` names the caller's provider (the IAM
 //!   OIDC provider ARN, or `cognito-identity.amazonaws.com`) and its `Action` covers

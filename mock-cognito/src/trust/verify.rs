@@ -1,4 +1,4 @@
-//! How Cognito checks a token in `Logins`, in AWS's order (cognito.md §2.2):
+//! How Cognito checks a token in `Logins`, in AWS's order (docs/reference/cognito.md §2.2):
 //!
 //! 1. the token is a JWT at all;
 //! 2. its `iss`, without the scheme, equals the `Logins` key;
@@ -20,7 +20,7 @@ use super::jwks::{JwksCache, JwksError};
 use crate::account::{Provider, strip_scheme};
 use crate::error::AwsError;
 
-/// Clock skew AWS allows past `exp` (cognito.md §2.2, RFC 7523).
+/// Clock skew AWS allows past `exp` (docs/reference/cognito.md §2.2, RFC 7523).
 pub const EXPIRY_GRACE_SECS: i64 = 300;
 
 /// A login that passed every check.
@@ -203,7 +203,7 @@ pub async fn verify_login(
     verify_signature(jwks, iss, &jwt).await?;
     match check_audience(&jwt.claims, &provider.client_ids) {
         // A user pool's app client that the identity pool does not list is an unsupported
-        // provider, not an audience error (observed, cognito.md §2.4).
+        // provider, not an audience error (observed, docs/reference/cognito.md §2.4).
         Err(TokenRejection::Audience { .. }) if provider.name.starts_with("cognito-idp.") => {
             return Err(TokenRejection::UnsupportedProvider {
                 provider_name: format!(

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-/// Authorization code lifetime (okta.md §1.2: 300 s).
+/// Authorization code lifetime (docs/reference/okta.md §1.2: 300 s).
 pub const CODE_LIFETIME_SECS: i64 = 300;
 
 /// An issued authorization code and what it was bound to.

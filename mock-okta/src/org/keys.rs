@@ -1,6 +1,6 @@
 //! RSA signing keys, their JWKS form, and JWT signing.
 //!
-//! Two costs shape this module (measured in `../shared/reference/performance.md`):
+//! Two costs shape this module (measured on the 2-core development machine):
 //! generating a 2048-bit key takes ~50 ms, and `jsonwebtoken::encode` re-parses the private
 //! key on every call (515 µs a token, against 208 µs with a parsed key pair kept in memory).
 //! So a key is generated only when first needed, on a blocking thread, never at start-up,
@@ -142,7 +142,7 @@ fn thumbprint(n_b64: &str, e_b64: &str) -> String {
     B64.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes()))
 }
 
-/// Most keys a JWKS publishes at once, as Okta's (okta.md §2.6: "two or three").
+/// Most keys a JWKS publishes at once, as Okta's (docs/reference/okta.md §2.6: "two or three").
 pub const MAX_PUBLISHED_KEYS: usize = 3;
 
 type Slot = Arc<OnceCell<Arc<SigningKey>>>;

@@ -14,7 +14,7 @@ pub const OIDC_SCOPES: &[&str] =
 /// The id that names the org authorization server in fedmock's APIs.
 pub const ORG: &str = "org";
 
-/// Which of Okta's two URL layouts a server uses (okta.md §1.1).
+/// Which of Okta's two URL layouts a server uses (docs/reference/okta.md §1.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ServerKind {
     /// Issuer = base URL; endpoints under `{base}/oauth2/v1/`.
@@ -82,7 +82,7 @@ pub struct AuthServer {
     /// Published keys; the first signs ID tokens and (custom servers) access tokens.
     pub keys: KeySet,
     /// The org server signs access tokens with a key it does not publish, as Okta does
-    /// (okta.md §0.3): only Okta can verify them.
+    /// (docs/reference/okta.md §0.3): only Okta can verify them.
     pub hidden_access_token_key: Option<KeySet>,
     /// Claim rules, compiled.
     pub claim_rules: Vec<CompiledRule>,
@@ -148,7 +148,7 @@ impl AuthServer {
 
     /// The discovery document. `oidc` selects `/.well-known/openid-configuration` (with
     /// `userinfo_endpoint` and ID-token algorithms) over the RFC 8414 document.
-    /// Shape and values follow Okta's reference example (okta.md §1.3).
+    /// Shape and values follow Okta's reference example (docs/reference/okta.md §1.3).
     pub fn discovery(&self, base_url: &str, oidc: bool) -> Value {
         let e = &self.endpoint_base;
         let auth_methods = json!([

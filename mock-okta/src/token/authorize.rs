@@ -132,7 +132,7 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
         ));
     };
     if params.state.as_deref().is_none_or(str::is_empty) {
-        // Okta requires `state` on every request (okta.md §1.2); this text is inferred.
+        // Okta requires `state` on every request (docs/reference/okta.md §1.2); this text is inferred.
         return fail(OAuthError::invalid_request("The 'state' parameter is required."));
     }
     let grant = if wants_code { "authorization_code" } else { "implicit" };
@@ -140,7 +140,7 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
         return fail(tokens::unauthorized_grant(client));
     }
     if mode == ResponseMode::Query && !wants_code {
-        // Okta refuses query mode for token responses (okta.md §1.2); text inferred.
+        // Okta refuses query mode for token responses (docs/reference/okta.md §1.2); text inferred.
         return fail(OAuthError::invalid_request(
             "The 'response_mode' parameter 'query' is not allowed for response types that return tokens.",
         ));

@@ -1,4 +1,4 @@
-//! The claims of Okta's tokens (okta.md §2.2–2.3), built in layers:
+//! The claims of Okta's tokens (docs/reference/okta.md §2.2–2.3), built in layers:
 //! Okta's own claims → the server's claim rules (profile attributes, filtered groups, static
 //! values) → configured overrides (server, client, user). The token endpoint then applies a
 //! test's fault overrides to the tokens it serves.
@@ -29,7 +29,7 @@ impl Grant<'_> {
     }
 }
 
-/// An access token's claims as a custom server issues them (okta.md §2.3).
+/// An access token's claims as a custom server issues them (docs/reference/okta.md §2.3).
 pub(crate) fn access_token(g: &Grant, now: i64) -> Map<String, Value> {
     let mut claims = Map::new();
     claims.insert("ver".into(), json!(1));
@@ -51,7 +51,7 @@ pub(crate) fn access_token(g: &Grant, now: i64) -> Map<String, Value> {
     finish(g, TokenKind::Access, claims)
 }
 
-/// An ID token's claims (okta.md §2.2): `aud` is the client id, a string; `sub` the user id.
+/// An ID token's claims (docs/reference/okta.md §2.2): `aud` is the client id, a string; `sub` the user id.
 pub(crate) fn id_token(
     state: &OktaState,
     g: &Grant,

@@ -1,4 +1,4 @@
-//! Client authentication at `/v1/token`, `/v1/introspect` and `/v1/revoke` (okta.md §1.4).
+//! Client authentication at `/v1/token`, `/v1/introspect` and `/v1/revoke` (docs/reference/okta.md §1.4).
 //!
 //! A client is registered for exactly one method and must use it: `client_secret_basic`,
 //! `client_secret_post`, `private_key_jwt` (an RS256 assertion checked against the client's

@@ -1,7 +1,7 @@
 //! The token endpoint as a plain function: faults, client authentication, grant and scope
 //! checks, then tokens built by `claims` and signed.
 //!
-//! Error codes and descriptions are Okta's own (okta.md §1.4, §2.8). Where Okta's exact text
+//! Error codes and descriptions are Okta's own (docs/reference/okta.md §1.4, §2.8). Where Okta's exact text
 //! is not published, the comment says so.
 
 use base64::Engine as _;

@@ -10,7 +10,7 @@ for (const c of JSON.parse(input)) {
   const options = { issuer: c.issuer };
   if (c.clientId) options.clientId = c.clientId;
   if (c.jwksUri) options.jwksUri = c.jwksUri;
-  // The verifier refuses http issuers unless told it is a test (okta.md §3.1).
+  // The verifier refuses http issuers unless told it is a test (docs/reference/okta.md §3.1).
   if (c.issuer.startsWith('http://')) options.testing = { disableHttpsCheck: true };
   try {
     const verifier = new OktaJwtVerifier(options);
