@@ -265,10 +265,10 @@ impl IntoResponse for Refusal {
             Protocol::Query { namespace } => {
                 let body = format!(
                     r#"<ErrorResponse xmlns="{namespace}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>"#,
-                    crate::query::xml_escape(message),
+                    crate::xml::xml_escape(message),
                     uuid::Uuid::new_v4()
                 );
-                crate::query::xml_response(status, body)
+                crate::xml::xml_response(status, body)
             }
         }
     }

@@ -31,6 +31,7 @@ mod server;
 mod state;
 mod trust;
 mod validate;
+mod xml;
 
 pub use account::{
     AccessKeyConfig, AmbiguousRoleResolution, CognitoConfig, Identity, IdentityPoolConfig,

@@ -41,6 +41,23 @@ pub(crate) fn is_region_guid(s: &str) -> bool {
         && guid.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c) || c == '-')
 }
 
+/// Proof that a request passed its validation: what [`Violations::finish`] returns when nothing
+/// was violated, and what a [`Checked`] member needs to give its value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Valid(());
+
+/// A required member, checked: its value can be taken once the request is [`Valid`].
+#[derive(Debug)]
+#[must_use]
+pub(crate) struct Checked<T>(Option<T>);
+
+impl<T: Default> Checked<T> {
+    /// The value: present, since a missing required member fails the validation.
+    pub(crate) fn get(self, _: Valid) -> T {
+        self.0.unwrap_or_default()
+    }
+}
+
 /// Collects violations in member order, then reports them all at once, as AWS does.
 #[derive(Debug, Default)]
 pub(crate) struct Violations(Vec<String>);
@@ -90,6 +107,30 @@ impl Violations {
                 format!("Member must satisfy regular expression pattern: {}", pattern.text);
             self.push(Some(v), member, &constraint);
         }
+    }
+
+    /// A required string member with length bounds and an optional pattern, kept for after the
+    /// validation.
+    pub(crate) fn required_string(
+        &mut self,
+        member: &str,
+        value: Option<String>,
+        bounds: (usize, usize),
+        pattern: Option<Pattern>,
+    ) -> Checked<String> {
+        self.string(member, value.as_deref(), bounds, pattern, true);
+        Checked(value)
+    }
+
+    /// A required integer member with bounds, kept for after the validation.
+    pub(crate) fn required_integer(
+        &mut self,
+        member: &str,
+        value: Option<i64>,
+        bounds: (i64, i64),
+    ) -> Checked<i64> {
+        self.integer(member, value, bounds, true);
+        Checked(value)
     }
 
     /// A required member that is absent.
@@ -166,10 +207,10 @@ impl Violations {
         }
     }
 
-    /// `Ok` when nothing was violated, else AWS's `ValidationException`.
-    pub(crate) fn finish(self) -> Result<(), AwsError> {
+    /// The proof of validity when nothing was violated, else AWS's `ValidationException`.
+    pub(crate) fn finish(self) -> Result<Valid, AwsError> {
         match self.0.len() {
-            0 => Ok(()),
+            0 => Ok(Valid(())),
             1 => Err(AwsError::new(
                 ErrorType::Validation,
                 format!("1 validation error detected: {}", self.0[0]),

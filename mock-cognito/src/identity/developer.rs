@@ -54,10 +54,10 @@ fn pool_with_developer_provider(
     pool_id: Option<&str>,
 ) -> Result<(Pool, String), AwsError> {
     let mut v = Violations::default();
-    v.string("identityPoolId", pool_id, (1, 55), Some(REGION_GUID), true);
-    v.finish()?;
-    let pool_id = pool_id.expect("validated as present");
-    let pool = state.pool(pool_id).ok_or_else(|| AwsError::pool_not_found(pool_id))?;
+    let pool_id =
+        v.required_string("identityPoolId", pool_id.map(str::to_owned), (1, 55), Some(REGION_GUID));
+    let pool_id = pool_id.get(v.finish()?);
+    let pool = state.pool(&pool_id).ok_or_else(|| AwsError::pool_not_found(&pool_id))?;
     let provider = pool.extras.developer_provider_name.clone().ok_or_else(|| {
         // Text inferred.
         AwsError::new(
@@ -215,25 +215,18 @@ fn check_provider(expected: &str, given: Option<&str>) -> Result<(), AwsError> {
 /// `MergeDeveloperIdentities`.
 pub async fn merge(state: &CognitoState, input: MergeInput) -> Result<IdentityIdOutput, AwsError> {
     let mut v = Violations::default();
-    v.string(
-        "sourceUserIdentifier",
-        input.source_user_identifier.as_deref(),
-        (1, 1024),
-        None,
-        true,
-    );
-    v.string(
+    let source =
+        v.required_string("sourceUserIdentifier", input.source_user_identifier, (1, 1024), None);
+    let destination = v.required_string(
         "destinationUserIdentifier",
-        input.destination_user_identifier.as_deref(),
+        input.destination_user_identifier,
         (1, 1024),
         None,
-        true,
     );
-    v.finish()?;
+    let valid = v.finish()?;
     let (pool, provider) = pool_with_developer_provider(state, input.identity_pool_id.as_deref())?;
     check_provider(&provider, input.developer_provider_name.as_deref())?;
-    let source = input.source_user_identifier.expect("validated");
-    let destination = input.destination_user_identifier.expect("validated");
+    let (source, destination) = (source.get(valid), destination.get(valid));
     Ok(IdentityIdOutput { identity_id: state.merge_developer(&pool.id, &source, &destination)? })
 }
 
@@ -254,21 +247,17 @@ pub struct UnlinkInput {
 /// `UnlinkDeveloperIdentity`.
 pub async fn unlink(state: &CognitoState, input: UnlinkInput) -> Result<Empty, AwsError> {
     let mut v = Violations::default();
-    v.string("identityId", input.identity_id.as_deref(), (1, 55), Some(REGION_GUID), true);
-    v.string(
+    let identity_id =
+        v.required_string("identityId", input.identity_id, (1, 55), Some(REGION_GUID));
+    let developer_id = v.required_string(
         "developerUserIdentifier",
-        input.developer_user_identifier.as_deref(),
+        input.developer_user_identifier,
         (1, 1024),
         None,
-        true,
     );
-    v.finish()?;
+    let valid = v.finish()?;
     let (pool, provider) = pool_with_developer_provider(state, input.identity_pool_id.as_deref())?;
     check_provider(&provider, input.developer_provider_name.as_deref())?;
-    state.unlink_developer(
-        &pool.id,
-        &input.identity_id.expect("validated"),
-        &input.developer_user_identifier.expect("validated"),
-    )?;
+    state.unlink_developer(&pool.id, &identity_id.get(valid), &developer_id.get(valid))?;
     Ok(Empty {})
 }

@@ -14,7 +14,7 @@ use crate::trust::explain;
 use crate::trust::openid::{COGNITO_ISSUER, OPEN_ID_TOKEN_LIFETIME_SECS};
 use crate::trust::policy;
 use crate::trust::verify::{TokenRejection, VerifiedLogin, verify_login};
-use crate::validate::{DIGITS, REGION_GUID, Violations};
+use crate::validate::{Checked, DIGITS, REGION_GUID, Violations};
 
 /// Lifetime of enhanced-flow credentials (docs/reference/cognito.md §1.3: one hour).
 pub const CREDENTIALS_LIFETIME_SECS: i64 = 3600;
@@ -83,18 +83,17 @@ fn check_logins(v: &mut Violations, logins: Option<&BTreeMap<String, String>>) {
     v.logins("logins", logins, MAX_LOGINS);
 }
 
-fn check_id(v: &mut Violations, member: &str, value: Option<&str>) {
-    v.string(member, value, (1, 55), Some(REGION_GUID), true);
+fn check_id(v: &mut Violations, member: &str, value: Option<String>) -> Checked<String> {
+    v.required_string(member, value, (1, 55), Some(REGION_GUID))
 }
 
 /// `GetId`: the identity of the logins, or a new unauthenticated one.
 pub async fn get_id(state: &CognitoState, input: GetIdInput) -> Result<GetIdOutput, AwsError> {
     let mut v = Violations::default();
-    check_id(&mut v, "identityPoolId", input.identity_pool_id.as_deref());
+    let pool_id = check_id(&mut v, "identityPoolId", input.identity_pool_id);
     v.string("accountId", input.account_id.as_deref(), (1, 15), Some(DIGITS), false);
     check_logins(&mut v, input.logins.as_ref());
-    v.finish()?;
-    let pool_id = input.identity_pool_id.expect("validated as present");
+    let pool_id = pool_id.get(v.finish()?);
     let pool = state.pool(&pool_id).ok_or_else(|| AwsError::pool_not_found(&pool_id))?;
     let logins = input.logins.unwrap_or_default();
     if logins.is_empty() {
@@ -112,11 +111,10 @@ pub async fn get_credentials_for_identity(
     input: GetCredentialsInput,
 ) -> Result<GetCredentialsOutput, AwsError> {
     let mut v = Violations::default();
-    check_id(&mut v, "identityId", input.identity_id.as_deref());
+    let identity_id = check_id(&mut v, "identityId", input.identity_id);
     check_logins(&mut v, input.logins.as_ref());
     v.string("customRoleArn", input.custom_role_arn.as_deref(), (20, 2048), None, false);
-    v.finish()?;
-    let identity_id = input.identity_id.expect("validated as present");
+    let identity_id = identity_id.get(v.finish()?);
     let (pool, verified) =
         owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
     let proven = provider_subs(&verified);
@@ -195,10 +193,9 @@ pub async fn get_open_id_token(
     input: GetOpenIdTokenInput,
 ) -> Result<GetOpenIdTokenOutput, AwsError> {
     let mut v = Violations::default();
-    check_id(&mut v, "identityId", input.identity_id.as_deref());
+    let identity_id = check_id(&mut v, "identityId", input.identity_id);
     check_logins(&mut v, input.logins.as_ref());
-    v.finish()?;
-    let identity_id = input.identity_id.expect("validated as present");
+    let identity_id = identity_id.get(v.finish()?);
     let (pool, verified) =
         owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
     if !pool.role_mappings.is_empty() {

@@ -50,9 +50,8 @@ pub async fn describe(
     input: IdentityIdInput,
 ) -> Result<IdentityDescription, AwsError> {
     let mut v = Violations::default();
-    v.string("identityId", input.identity_id.as_deref(), (1, 55), Some(REGION_GUID), true);
-    v.finish()?;
-    let id = input.identity_id.expect("validated as present");
+    let id = v.required_string("identityId", input.identity_id, (1, 55), Some(REGION_GUID));
+    let id = id.get(v.finish()?);
     let identity = state.identity(&id).ok_or_else(|| AwsError::identity_not_found(&id))?;
     Ok(describe_one(id, &identity))
 }
@@ -87,12 +86,13 @@ pub struct ListOutput {
 /// `ListIdentities`: pages ordered by identity id.
 pub async fn list(state: &CognitoState, input: ListInput) -> Result<ListOutput, AwsError> {
     let mut v = Violations::default();
-    v.string("identityPoolId", input.identity_pool_id.as_deref(), (1, 55), Some(REGION_GUID), true);
-    v.integer("maxResults", input.max_results, (1, 60), true);
-    v.finish()?;
-    let pool_id = input.identity_pool_id.expect("validated as present");
+    let pool_id =
+        v.required_string("identityPoolId", input.identity_pool_id, (1, 55), Some(REGION_GUID));
+    let max = v.required_integer("maxResults", input.max_results, (1, 60));
+    let valid = v.finish()?;
+    let pool_id = pool_id.get(valid);
     state.pool(&pool_id).ok_or_else(|| AwsError::pool_not_found(&pool_id))?;
-    let max = usize::try_from(input.max_results.expect("validated")).expect("1..=60");
+    let max = usize::try_from(max.get(valid)).unwrap_or(60);
     let hide = input.hide_disabled.unwrap_or(false);
     let all: Vec<(String, Identity)> =
         state.identities_of(&pool_id).into_iter().filter(|(_, i)| !(hide && i.disabled)).collect();
@@ -154,15 +154,14 @@ pub struct UnlinkInput {
 /// `UnlinkIdentity`: removes linked logins; removing the last makes the identity inaccessible.
 pub async fn unlink(state: &CognitoState, input: UnlinkInput) -> Result<Empty, AwsError> {
     let mut v = Violations::default();
-    v.string("identityId", input.identity_id.as_deref(), (1, 55), Some(REGION_GUID), true);
+    let id = v.required_string("identityId", input.identity_id, (1, 55), Some(REGION_GUID));
     if input.logins.is_none() {
         v.null("logins");
     }
     if input.logins_to_remove.is_none() {
         v.null("loginsToRemove");
     }
-    v.finish()?;
-    let id = input.identity_id.expect("validated as present");
+    let id = id.get(v.finish()?);
     owned_identity_for(state, &id, &input.logins.unwrap_or_default()).await?;
     state.unlink(&id, &input.logins_to_remove.unwrap_or_default());
     Ok(Empty {})

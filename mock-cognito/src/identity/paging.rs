@@ -26,7 +26,7 @@ pub(crate) fn page<T>(
         items.into_iter().filter(|item| after.as_deref().is_none_or(|a| id(item) > a)).collect();
     let more = rest.len() > max;
     rest.truncate(max);
-    let next = more.then(|| B64.encode(id(rest.last().expect("a full page"))));
+    let next = rest.last().filter(|_| more).map(|last| B64.encode(id(last)));
     Ok((rest, next))
 }
 

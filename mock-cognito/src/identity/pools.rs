@@ -178,10 +178,9 @@ pub struct PoolIdInput {
 
 fn existing(state: &CognitoState, id: Option<&str>) -> Result<Pool, AwsError> {
     let mut v = Violations::default();
-    v.string("identityPoolId", id, (1, 55), Some(REGION_GUID), true);
-    v.finish()?;
-    let id = id.expect("validated as present");
-    state.pool(id).ok_or_else(|| AwsError::pool_not_found(id))
+    let id = v.required_string("identityPoolId", id.map(str::to_owned), (1, 55), Some(REGION_GUID));
+    let id = id.get(v.finish()?);
+    state.pool(&id).ok_or_else(|| AwsError::pool_not_found(&id))
 }
 
 /// `DescribeIdentityPool`.
@@ -262,9 +261,8 @@ pub struct ListOutput {
 /// `ListIdentityPools`: pages of at most `MaxResults` (1–60), ordered by id.
 pub async fn list(state: &CognitoState, input: ListInput) -> Result<ListOutput, AwsError> {
     let mut v = Violations::default();
-    v.integer("maxResults", input.max_results, (1, 60), true);
-    v.finish()?;
-    let max = usize::try_from(input.max_results.expect("validated")).expect("1..=60");
+    let max = v.required_integer("maxResults", input.max_results, (1, 60));
+    let max = usize::try_from(max.get(v.finish()?)).unwrap_or(60);
     let (pools, next_token) =
         super::paging::page(state.pools(), |p| &p.id, input.next_token.as_deref(), max)?;
     let page: Vec<PoolSummary> = pools
@@ -444,9 +442,8 @@ pub async fn get_roles(state: &CognitoState, input: PoolIdInput) -> Result<PoolR
 /// The pool a resource ARN names.
 fn pool_by_arn(state: &CognitoState, arn: Option<&str>) -> Result<Pool, AwsError> {
     let mut v = Violations::default();
-    v.string("resourceArn", arn, (20, 2048), None, true);
-    v.finish()?;
-    let arn = arn.expect("validated as present");
+    let arn = v.required_string("resourceArn", arn.map(str::to_owned), (20, 2048), None);
+    let arn = arn.get(v.finish()?);
     let prefix =
         format!("arn:aws:cognito-identity:{}:{}:identitypool/", state.region, state.account_id);
     let id = arn.strip_prefix(&prefix).ok_or_else(|| {
@@ -531,9 +528,13 @@ fn principal_target(
 ) -> Result<(Pool, String), AwsError> {
     let pool = existing(state, input.identity_pool_id.as_deref())?;
     let mut v = Violations::default();
-    v.string("identityProviderName", input.identity_provider_name.as_deref(), (1, 128), None, true);
-    v.finish()?;
-    let provider = input.identity_provider_name.clone().expect("validated as present");
+    let provider = v.required_string(
+        "identityProviderName",
+        input.identity_provider_name.clone(),
+        (1, 128),
+        None,
+    );
+    let provider = provider.get(v.finish()?);
     if !pool.providers.contains(&provider) {
         // Text inferred.
         return Err(AwsError::new(

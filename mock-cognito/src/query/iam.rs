@@ -7,11 +7,12 @@
 //! unique; `allow_http_issuers` relaxes the first two for local issuers. Error texts that
 //! are not from an observed AWS answer are marked inferred.
 
+use super::Params;
 use super::sts::iso8601;
-use super::{Params, xml_escape};
 use crate::account::{OidcProviderConfig, Provider, Role, RoleConfig};
 use crate::error::{AwsError, ErrorType};
 use crate::state::CognitoState;
+use crate::xml::xml_escape;
 
 /// IAM's XML namespace, for its answers.
 const NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";

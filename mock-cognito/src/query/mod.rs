@@ -12,12 +12,13 @@ mod sts;
 
 use std::collections::HashMap;
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{AwsError, ErrorType, Protocol};
 use crate::state::CognitoState;
 use crate::trust::sigv4::SignedRequest;
+use crate::xml::xml_response;
 
 /// STS's XML namespace.
 pub(crate) const STS: Protocol =
@@ -77,20 +78,4 @@ fn answer(result: Result<String, AwsError>, protocol: Protocol, action: &str) ->
             err.in_protocol(protocol).into_response()
         }
     }
-}
-
-/// Text as XML character data.
-pub(crate) fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
-/// An XML answer.
-pub(crate) fn xml_response(status: StatusCode, body: String) -> Response {
-    let mut response = (status, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    response
 }

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::{Params, xml_escape};
+use super::Params;
 use crate::account::Owner;
 use crate::error::{AwsError, ErrorType};
 use crate::state::CognitoState;
@@ -20,6 +20,7 @@ use crate::trust::web_identity::{
     INCORRECT_AUDIENCE, NOT_A_JWT, audience, no_provider, token_expired,
 };
 use crate::validate::Violations;
+use crate::xml::xml_escape;
 
 /// STS's XML namespace, for its answers.
 const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -124,19 +125,19 @@ async fn assume(
     trace: &mut Trace,
 ) -> Result<String, AwsError> {
     let get = |name: &str| params.get(name).map(String::as_str);
+    let owned = |name: &str| params.get(name).cloned();
     let mut v = Violations::default();
-    v.string("roleArn", get("RoleArn"), (20, 2048), None, true);
+    let role_arn = v.required_string("roleArn", owned("RoleArn"), (20, 2048), None);
     let session_name_ok =
         |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
-    v.string(
+    let session = v.required_string(
         "roleSessionName",
-        get("RoleSessionName"),
+        owned("RoleSessionName"),
         (2, 64),
         Some(crate::validate::Pattern::new(session_name_ok, r"[\w+=,.@-]*")),
-        true,
     );
-    v.string("webIdentityToken", get("WebIdentityToken"), (4, 20_000), None, true);
-    v.finish().map_err(|e| AwsError::new(ErrorType::ValidationError, e.message))?;
+    let token = v.required_string("webIdentityToken", owned("WebIdentityToken"), (4, 20_000), None);
+    let valid = v.finish().map_err(|e| AwsError::new(ErrorType::ValidationError, e.message))?;
     let duration = match get("DurationSeconds") {
         None => 3600,
         Some(text) => match text.parse::<i64>() {
@@ -151,12 +152,9 @@ async fn assume(
             }
         },
     };
-    let (role_arn, session, token) = (
-        get("RoleArn").unwrap_or_default(),
-        get("RoleSessionName").unwrap_or_default(),
-        get("WebIdentityToken").unwrap_or_default(),
-    );
-    let federation = identify(state, token, trace).await?;
+    let (role_arn, session, token) = (role_arn.get(valid), session.get(valid), token.get(valid));
+    let (role_arn, session) = (role_arn.as_str(), session.as_str());
+    let federation = identify(state, &token, trace).await?;
     trace.at("the role exists");
     let role = state
         .role(role_arn)

@@ -142,12 +142,10 @@ pub fn authenticate<'s>(
                     "The client_assertion_type must be '{JWT_BEARER_ASSERTION}'."
                 )));
             }
-            verify_assertion(
-                state,
-                client,
-                endpoint,
-                assertion.expect("method implies an assertion"),
-            )?;
+            let Some(assertion) = assertion else {
+                return Err(generic_failure());
+            };
+            verify_assertion(state, client, endpoint, assertion)?;
         }
         ClientAuthMethod::None => {}
     }
@@ -191,7 +189,7 @@ fn verify_assertion(
         .cloned()
         .unwrap_or_default();
     let signature = B64.decode(signature).map_err(|_| invalid_signature())?;
-    let message = &jwt[..jwt.rfind('.').expect("three parts")];
+    let message = jwt.rsplit_once('.').map_or(jwt, |(signed, _)| signed);
     let verified = keys
         .iter()
         .filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid)

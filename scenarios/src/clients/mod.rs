@@ -13,76 +13,16 @@ mod drivers;
 #[cfg(feature = "run")]
 mod rust;
 
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
 #[cfg(feature = "run")]
 use serde_json::json;
 
 #[cfg(feature = "run")]
 use crate::model::Action;
-
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-use serde_json::Value;
-
-/// A client that runs Cognito/STS steps; named in files as on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
-pub enum Client {
-    /// The AWS SDK for Rust (`aws-sdk-cognitoidentity`, `aws-sdk-sts`), in process.
-    #[serde(rename = "rust")]
-    Rust,
-    /// The AWS SDK for JavaScript v2 (`aws-sdk`), as `AWS.CognitoIdentityCredentials` calls it.
-    #[serde(rename = "js-v2")]
-    JsV2,
-    /// The AWS SDK for JavaScript v3 (`@aws-sdk/client-cognito-identity`, `@aws-sdk/client-sts`).
-    #[serde(rename = "js-v3")]
-    JsV3,
-    /// boto3.
-    #[serde(rename = "boto3")]
-    Boto3,
-    /// The AWS CLI (v1, from PyPI).
-    #[serde(rename = "aws-cli")]
-    AwsCli,
-}
-
-impl Client {
-    /// Every client, in report order.
-    pub const ALL: [Client; 5] =
-        [Client::Rust, Client::JsV2, Client::JsV3, Client::Boto3, Client::AwsCli];
-
-    /// The name used on the command line and in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Client::Rust => "rust",
-            Client::JsV2 => "js-v2",
-            Client::JsV3 => "js-v3",
-            Client::Boto3 => "boto3",
-            Client::AwsCli => "aws-cli",
-        }
-    }
-
-    /// The client called `name`.
-    pub fn from_name(name: &str) -> Option<Client> {
-        Client::ALL.into_iter().find(|c| c.name() == name)
-    }
-
-    /// The clients called `names`; an unknown name is an error that lists the known ones.
-    pub fn from_names<'n>(
-        names: impl IntoIterator<Item = &'n String>,
-    ) -> Result<Vec<Client>, crate::Error> {
-        names
-            .into_iter()
-            .map(|name| {
-                Client::from_name(name).ok_or_else(|| {
-                    let known: Vec<&str> = Client::ALL.iter().map(|c| c.name()).collect();
-                    crate::Error::Usage(format!(
-                        "unknown client {name:?}; known: {}",
-                        known.join(", ")
-                    ))
-                })
-            })
-            .collect()
-    }
-}
+pub use crate::model::Client;
 
 #[cfg(feature = "run")]
 impl Client {

@@ -320,10 +320,41 @@ fn fedmock_explain_explains_a_scenario_step_in_its_world() {
     assert!(String::from_utf8(missing.stderr).unwrap().contains("no step \"nope\""));
 }
 
+fn a_user_error_is_one_line_never_a_backtrace() {
+    let output = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["up", "--config", "/nonexistent/world.toml"])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("fedmock: reading /nonexistent/world.toml: "), "{err}");
+}
+
+fn fedmock_run_on_a_folder_runs_its_scenarios_and_lists_the_other_toml_files() {
+    let dir = std::env::temp_dir().join(format!("fedmock-folder-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("library")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    let library = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
+    let scenario = "unauthenticated-access-disabled-fixed.toml";
+    std::fs::copy(library.join(scenario), dir.join("library").join(scenario)).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fedmock")).arg("run").arg(&dir).output().unwrap();
+    let (table, err) =
+        (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{table}{err}");
+    assert!(table.ends_with("scenarios: 1 passed, 0 failed\n"), "{table}");
+    assert!(err.contains("skipped 1 TOML file(s) that are not scenarios (no [[step]]): "), "{err}");
+    assert!(err.contains("Cargo.toml"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 pub fn tests() -> Vec<libtest_mimic::Trial> {
     use crate::support::Needs;
     let mut trials = crate::trials!("cli", Needs::Nothing;
     sync: [
+        a_user_error_is_one_line_never_a_backtrace,
+        fedmock_run_on_a_folder_runs_its_scenarios_and_lists_the_other_toml_files,
         fedmock_run_passes_the_library_and_fails_a_broken_scenario,
         fedmock_run_reports_a_missing_client_as_skipped_with_its_install_command_never_passed,
         fedmock_explain_explains_a_scenario_step_in_its_world,

@@ -6,6 +6,7 @@
 mod cli;
 mod container;
 mod js_sdk_v2;
+mod layout;
 mod library;
 mod runner;
 mod support;
@@ -17,6 +18,7 @@ fn main() {
         cli::tests(),
         container::tests(),
         js_sdk_v2::tests(),
+        layout::tests(),
         library::tests(),
         runner::tests(),
         verifiers::tests(),
