@@ -9,7 +9,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_cognitoidentity::config::BehaviorVersion;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
-use mock_cognito::Provider;
+use mock_cognito::{Provider, Role};
 
 use crate::{Error, Federation, WorldSummary};
 
@@ -183,6 +183,39 @@ impl Federation {
             providers.push(provider);
         }
         Ok(providers)
+    }
+
+    /// The role `arn` names, if the account has it: from memory in process, else read with
+    /// the admin key (IAM `GetRole`).
+    pub async fn role(&self, arn: &str) -> Result<Option<Role>, Error> {
+        if let Some(cognito) = self.cognito() {
+            return Ok(cognito.role(arn));
+        }
+        let Some((_, name)) = arn.split_once(":role/") else { return Ok(None) };
+        let name = name.rsplit('/').next().unwrap_or(name);
+        let iam = aws_sdk_iam::Client::new(&self.admin_config()?);
+        let got = match iam.get_role().role_name(name).send().await {
+            Ok(got) => got,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => {
+                return Ok(None);
+            }
+            Err(err) => return Err(sdk_error(aws_sdk_iam::error::DisplayErrorContext(err))),
+        };
+        let Some(role) = got.role() else { return Ok(None) };
+        // IAM returns the trust policy URL-encoded.
+        let encoded = role.assume_role_policy_document().unwrap_or("{}");
+        let decoded: Vec<(String, String)> =
+            serde_urlencoded::from_str(&format!("p={}", encoded.replace('+', "%2B")))
+                .unwrap_or_default();
+        let policy = decoded.first().map(|(_, p)| p.as_str()).unwrap_or("{}");
+        Ok(Some(Role {
+            name: role.role_name().to_owned(),
+            arn: role.arn().to_owned(),
+            trust_policy: serde_json::from_str(policy).unwrap_or_default(),
+            path: role.path().to_owned(),
+            created: role.create_date().secs(),
+            max_session_duration_secs: role.max_session_duration().map_or(3600, i64::from),
+        }))
     }
 
     fn admin_config(&self) -> Result<SdkConfig, Error> {

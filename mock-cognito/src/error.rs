@@ -13,8 +13,120 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use std::fmt::Write as _;
+
 /// The JSON 1.1 content type.
 pub(crate) const AMZ_JSON: &str = "application/x-amz-json-1.1";
+
+/// Where an answer's words come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A real AWS answer quoted in public: the address that quotes it.
+    Observed(&'static str),
+    /// AWS's documentation or service model: the address.
+    Documented(&'static str),
+    /// fedmock's words, AWS's not being published: why this form.
+    Inferred(&'static str),
+}
+
+impl Source {
+    /// `observed`, `documented` or `inferred`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Observed(_) => "observed",
+            Source::Documented(_) => "documented",
+            Source::Inferred(_) => "inferred",
+        }
+    }
+
+    /// The address, or the reason for an inferred text.
+    pub fn reference(self) -> &'static str {
+        match self {
+            Source::Observed(r) | Source::Documented(r) | Source::Inferred(r) => r,
+        }
+    }
+}
+
+/// The service that answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    /// Cognito Identity (JSON 1.1).
+    Cognito,
+    /// STS (Query).
+    Sts,
+    /// IAM (Query).
+    Iam,
+    /// Any of them: request signing and the wire protocols.
+    Any,
+}
+
+impl Service {
+    /// The service's name in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Cognito => "Cognito Identity",
+            Service::Sts => "STS",
+            Service::Iam => "IAM",
+            Service::Any => "any",
+        }
+    }
+}
+
+/// One answer: type, words, when, and source.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Text {
+    /// Who answers.
+    pub service: Service,
+    /// The error type (JSON 1.1) or code (Query).
+    pub kind: ErrorType,
+    /// The message; `{name}` stands for a value filled in by [`Text::with`].
+    pub message: &'static str,
+    /// When AWS answers it.
+    pub when: &'static str,
+    /// Where the words come from.
+    pub source: Source,
+}
+
+impl Text {
+    /// The error, with a message that has no placeholders.
+    pub fn error(&'static self) -> AwsError {
+        AwsError::from_text(self, self.message.to_owned())
+    }
+
+    /// The error with `{name}` placeholders filled from `values` (in one pass: a value is
+    /// never read as a placeholder).
+    pub fn with(&'static self, values: &[(&str, &dyn std::fmt::Display)]) -> AwsError {
+        let mut message = String::with_capacity(self.message.len() + 64);
+        let mut rest = self.message;
+        while let Some(start) = rest.find('{') {
+            message.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            match after.find('}') {
+                Some(end) => {
+                    let name = &after[..end];
+                    match values.iter().find(|(n, _)| *n == name) {
+                        Some((_, value)) => {
+                            let _ = write!(message, "{value}");
+                        }
+                        None => message.push_str(&rest[start..start + end + 2]),
+                    }
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    message.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        message.push_str(rest);
+        AwsError::from_text(self, message)
+    }
+
+    /// The error with a message composed elsewhere from this text's form (validation lists).
+    pub fn composed(&'static self, message: String) -> AwsError {
+        AwsError::from_text(self, message)
+    }
+}
 
 /// Errors of the mock-cognito library.
 #[derive(Debug, thiserror::Error)]
@@ -131,40 +243,19 @@ pub struct AwsError {
     pub kind: ErrorType,
     /// The `message`, word for word as AWS writes it.
     pub message: String,
+    /// The answer it is, with its source ([`crate::texts`]).
+    pub text: &'static Text,
     /// What fedmock compared to decide, for the log.
     pub detail: Option<String>,
-    /// For a refused token: every check the service makes, with its verdict (the `explain`
-    /// report), for the log.
+    /// For a refused token: every check the service made, with its verdict, for the log.
     pub checks: Option<String>,
 }
 
 impl AwsError {
-    /// An error of `kind` with AWS's `message`.
-    pub fn new(kind: ErrorType, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), detail: None, checks: None }
-    }
-
-    /// `NotAuthorizedException`.
-    pub fn not_authorized(message: impl Into<String>) -> Self {
-        Self::new(ErrorType::NotAuthorized, message)
-    }
-
-    /// `ResourceNotFoundException` `IdentityPool '<id>' not found.`
-    pub fn pool_not_found(pool_id: &str) -> Self {
-        Self::new(ErrorType::ResourceNotFound, format!("IdentityPool '{pool_id}' not found."))
-    }
-
-    /// `ResourceNotFoundException` `Identity '<id>' not found.`
-    pub fn identity_not_found(identity_id: &str) -> Self {
-        Self::new(ErrorType::ResourceNotFound, format!("Identity '{identity_id}' not found."))
-    }
-
-    /// `InvalidIdentityPoolConfigurationException` for a pool without the needed role.
-    pub fn no_role() -> Self {
-        Self::new(
-            ErrorType::InvalidIdentityPoolConfiguration,
-            "Invalid identity pool configuration. Check assigned IAM roles for this pool.",
-        )
+    /// The answer `text` with `message` (its placeholders filled); errors are made only from
+    /// [`crate::texts`].
+    pub(crate) fn from_text(text: &'static Text, message: String) -> Self {
+        Self { kind: text.kind, message, text, detail: None, checks: None }
     }
 
     /// Adds the log-only explanation.
@@ -250,14 +341,25 @@ impl IntoResponse for Refusal {
         let (code, message) = self.code_and_message();
         match self.protocol {
             Protocol::Json => {
-                let body = json!({ "__type": code, "message": message });
+                // AWS sends no message for some answers (a body that is not JSON, an unknown
+                // target), and Coral's SerializationException spells it `Message` (inferred
+                // from the live-tested suites cited in texts.rs).
+                let body = match (message.is_empty(), self.error.kind) {
+                    (true, _) => json!({ "__type": code }),
+                    (false, ErrorType::Serialization) => {
+                        json!({ "__type": code, "Message": message })
+                    }
+                    (false, _) => json!({ "__type": code, "message": message }),
+                };
                 let mut response = (status, body.to_string()).into_response();
                 let headers = response.headers_mut();
                 headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
                 headers.insert("x-amzn-errortype", header_value(&format!("{code}:")));
                 // Messages that echo client input may hold bytes a header cannot: send those
                 // in the body only.
-                if let Ok(message) = HeaderValue::from_str(message) {
+                if let Ok(message) = HeaderValue::from_str(message)
+                    && !message.is_empty()
+                {
                     headers.insert("x-amzn-errormessage", message);
                 }
                 response

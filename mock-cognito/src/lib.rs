@@ -29,6 +29,7 @@ mod identity;
 mod query;
 mod server;
 mod state;
+pub mod texts;
 mod trust;
 mod validate;
 mod xml;

@@ -18,10 +18,10 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::error::{AwsError, Error, ErrorType, Protocol};
+use crate::error::{Error, Protocol};
 use crate::state::CognitoState;
 use crate::trust::sigv4::SignedRequest;
-use crate::{Clock, CognitoConfig, identity, query};
+use crate::{Clock, CognitoConfig, identity, query, texts};
 
 /// Largest request body accepted: ten 50,000-character tokens fit with room to spare.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -83,23 +83,14 @@ async fn json_rpc(
                 )
                 .await
             }
-            Err(_) => {
-                AwsError::new(ErrorType::MalformedQueryString, "The request body could not be read")
-                    .in_protocol(query::STS)
-                    .into_response()
-            }
+            Err(_) => texts::MALFORMED_QUERY.error().in_protocol(query::STS).into_response(),
         };
     }
     identity::dispatch(&state, &method, &uri, &headers, body).await
 }
 
 async fn unknown() -> Response {
-    AwsError::new(
-        ErrorType::UnknownOperation,
-        "Cognito Identity is served as POST / with X-Amz-Target",
-    )
-    .in_protocol(Protocol::Json)
-    .into_response()
+    texts::UNKNOWN_OPERATION.error().in_protocol(Protocol::Json).into_response()
 }
 
 /// A mock Cognito endpoint running on the caller's tokio runtime; stopped when dropped.

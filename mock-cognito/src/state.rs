@@ -34,6 +34,8 @@ pub struct CognitoState {
     /// Whether IAM accepts http issuers and ports.
     pub allow_http_issuers: bool,
     pub(crate) jwks: JwksCache,
+    /// Seconds past `exp` still accepted (`token_leeway_seconds`; AWS: 0).
+    pub token_leeway: i64,
     /// The clock behind `exp` checks and credential expiry.
     pub clock: Clock,
 }
@@ -63,6 +65,12 @@ impl CognitoState {
                 return Err(bad(format!("identity pool {:?} is defined twice", pool.id)));
             }
             world.pools.insert(pool.id.clone(), pool);
+        }
+        if config.token_leeway_seconds < 0 {
+            return Err(bad(format!(
+                "token_leeway_seconds must be 0 or more, got {}",
+                config.token_leeway_seconds
+            )));
         }
         if config.key_cache_seconds < 0 {
             return Err(bad(format!(
@@ -95,6 +103,7 @@ impl CognitoState {
             require_signatures: config.require_signatures,
             allow_http_issuers: config.allow_http_issuers,
             jwks,
+            token_leeway: config.token_leeway_seconds,
             clock,
         })
     }

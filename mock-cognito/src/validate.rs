@@ -8,7 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
+use crate::texts;
 
 /// A model pattern: the regex text AWS quotes, and the check that implements it.
 #[derive(Clone, Copy, Debug)]
@@ -211,14 +212,12 @@ impl Violations {
     pub(crate) fn finish(self) -> Result<Valid, AwsError> {
         match self.0.len() {
             0 => Ok(Valid(())),
-            1 => Err(AwsError::new(
-                ErrorType::Validation,
-                format!("1 validation error detected: {}", self.0[0]),
-            )),
-            n => Err(AwsError::new(
-                ErrorType::Validation,
-                format!("{n} validation errors detected: {}", self.0.join("; ")),
-            )),
+            1 => {
+                Err(texts::VALIDATION
+                    .composed(format!("1 validation error detected: {}", self.0[0])))
+            }
+            n => Err(texts::VALIDATION
+                .composed(format!("{n} validation errors detected: {}", self.0.join("; ")))),
         }
     }
 }
@@ -226,6 +225,7 @@ impl Violations {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorType;
 
     #[test]
     fn region_guid_pattern_matches_like_the_aws_regex() {

@@ -44,8 +44,11 @@ pub fn logins(
         let iss = claims.as_ref().and_then(|c| c.get("iss")).and_then(Value::as_str);
         iss.map(|i| strip_scheme(i).to_owned()).unwrap_or_default()
     });
-    let trusted = match against {
-        Against::AwsCli { pool, provider } => from_aws_cli(&pool, &provider, &key),
+    let (pool_id, leeway, trusted) = match against {
+        Against::AwsCli { pool, provider } => {
+            let id = pool["IdentityPoolId"].as_str().unwrap_or_default().to_owned();
+            (id, 0, from_aws_cli(&pool, &provider, &key))
+        }
         Against::World { world, okta, pool } => {
             let (world, cognito) = account(*world, &okta, now)?;
             let pool_id = pool
@@ -54,22 +57,38 @@ pub fn logins(
             let pool = cognito
                 .pool(&pool_id)
                 .ok_or_else(|| Error::World(format!("the world has no identity pool {pool_id}")))?;
-            cognito.trusted_provider(&pool, &key)
+            (pool_id, world.aws.token_leeway_seconds, cognito.trusted_provider(&pool, &key))
         }
     };
-    let checks = explain::explain(&key, token, trusted.as_ref().map_err(Clone::clone), now);
+    let checks = explain::explain(&explain::Login {
+        key: &key,
+        token,
+        pool: &pool_id,
+        trusted: trusted.as_ref().map_err(Vec::as_slice),
+        now,
+        leeway,
+    });
     Ok(explain::render(&key, &checks))
 }
 
-/// Explains STS `AssumeRoleWithWebIdentity` with `token` in `world`, at time `now`.
+/// Explains STS `AssumeRoleWithWebIdentity` with `token` in `world`, at time `now`; with
+/// `role` (`RoleArn`, `DurationSeconds`), the role's checks too.
 pub fn web_identity(
     token: &str,
+    role: Option<(&str, i64)>,
     world: FederationConfig,
     okta: &str,
     now: i64,
 ) -> Result<String, Error> {
-    let (_, cognito) = account(world, okta, now)?;
-    let checks = explain::explain_web_identity(token, &cognito.providers(), now);
+    let (world, cognito) = account(world, okta, now)?;
+    let held = role.and_then(|(arn, _)| cognito.role(arn));
+    let checks = explain::explain_web_identity(&explain::WebIdentityCall {
+        token,
+        providers: &cognito.providers(),
+        role: role.map(|(arn, duration)| explain::RoleAsked { arn, role: held.as_ref(), duration }),
+        now,
+        leeway: world.aws.token_leeway_seconds,
+    });
     Ok(explain::render_web_identity(&checks))
 }
 

@@ -158,6 +158,8 @@ pub struct Step {
     pub web_identity_token: Option<String>,
     /// `assume_role`: the session name. Defaults to `fedmock-scenario`.
     pub session_name: Option<String>,
+    /// `assume_role`: `DurationSeconds` (AWS's default, 3600, when absent).
+    pub duration_seconds: Option<i64>,
     /// `ok` (the default) or `{ error, message }`.
     #[serde(default)]
     pub expect: Expect,

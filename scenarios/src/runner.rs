@@ -423,6 +423,7 @@ fn call_of(context: &Context, step: &Step) -> Call {
         role_arn: context.fill_opt(step.role_arn.as_ref()),
         web_identity_token: context.fill_opt(step.web_identity_token.as_ref()),
         session_name: step.session_name.clone().unwrap_or_else(|| "fedmock-scenario".to_owned()),
+        duration_seconds: step.duration_seconds,
     }
 }
 
@@ -497,19 +498,42 @@ async fn token(fed: &Federation, request: TokenRequest) -> Outcome {
 async fn explain(fed: &Federation, action: Action, call: &Call) -> Option<String> {
     use harness::mock_cognito::explain;
     let now = fed.clock().now().await.ok()?;
+    let leeway = fed.config().map_or(0, |c| c.aws.token_leeway_seconds);
     if action == Action::AssumeRole {
         let token = call.web_identity_token.as_deref()?;
         let iss = harness::mock_cognito::unverified_claims(token)
             .and_then(|c| c.get("iss").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_default();
         let providers = fed.oidc_providers(&iss).await.ok()?;
-        let checks = explain::explain_web_identity(token, &providers, now);
+        let role = match call.role_arn.as_deref() {
+            Some(arn) => fed.role(arn).await.ok()?,
+            None => None,
+        };
+        let asked = call.role_arn.as_deref().map(|arn| explain::RoleAsked {
+            arn,
+            role: role.as_ref(),
+            duration: call.duration_seconds.unwrap_or(3600),
+        });
+        let checks = explain::explain_web_identity(&explain::WebIdentityCall {
+            token,
+            providers: &providers,
+            role: asked,
+            now,
+            leeway,
+        });
         return Some(explain::render_web_identity(&checks));
     }
     let mut text = String::new();
     for (key, token) in &call.logins {
         let trusted = fed.pool_trust(&call.pool, key).await.ok()?;
-        let checks = explain::explain(key, token, trusted.as_ref().map_err(Clone::clone), now);
+        let checks = explain::explain(&explain::Login {
+            key,
+            token,
+            pool: &call.pool,
+            trusted: trusted.as_ref().map_err(Vec::as_slice),
+            now,
+            leeway,
+        });
         text.push_str(&explain::render(key, &checks));
     }
     (!text.is_empty()).then_some(text)

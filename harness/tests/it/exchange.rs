@@ -225,20 +225,41 @@ async fn a_provider_the_pool_does_not_trust_is_refused() {
     );
 }
 
+/// AWS refuses at `now >= exp`, with no grace: 271 s past is refused
+/// (aws-amplify/aws-sdk-ios#2570). A world may add leeway; the default is none.
 #[tokio::test]
-async fn expiry_is_enforced_after_the_five_minute_grace() {
+async fn expiry_is_enforced_at_exp_without_grace_unless_the_world_adds_leeway() {
     let t0 = 1_800_000_000;
     let fed = Federation::builder().clock(Clock::fixed(t0)).start().await.unwrap();
     let token = password_tokens(&fed).await.access_token;
     assert_eq!(claims(&token)["exp"], t0 + 3600);
-    fed.clock().advance(3600 + 299).await.unwrap();
-    assert!(get_id(&fed, fed.logins_key(), &token).await.is_ok(), "within the grace");
+    fed.clock().advance(3599).await.unwrap();
+    assert!(get_id(&fed, fed.logins_key(), &token).await.is_ok(), "one second before exp");
     fed.clock().advance(1).await.unwrap();
     assert_eq!(
         get_id(&fed, fed.logins_key(), &token).await,
         Err(not_authorized(&format!(
             "Invalid login token. Token expired: {} >= {}",
-            t0 + 3900,
+            t0 + 3600,
+            t0 + 3600
+        )))
+    );
+
+    let fed = Federation::builder()
+        .clock(Clock::fixed(t0))
+        .aws(|aws| aws.token_leeway_seconds = 60)
+        .start()
+        .await
+        .unwrap();
+    let token = password_tokens(&fed).await.access_token;
+    fed.clock().advance(3659).await.unwrap();
+    assert!(get_id(&fed, fed.logins_key(), &token).await.is_ok(), "within the world's leeway");
+    fed.clock().advance(1).await.unwrap();
+    assert_eq!(
+        get_id(&fed, fed.logins_key(), &token).await,
+        Err(not_authorized(&format!(
+            "Invalid login token. Token expired: {} >= {}",
+            t0 + 3660,
             t0 + 3600
         )))
     );

@@ -55,7 +55,7 @@ async fn a_pool_created_by_script_federates_like_a_configured_one() {
     let pool = created.identity_pool_id().to_owned();
     assert!(pool.starts_with("us-east-1:"));
     assert_eq!(created.open_id_connect_provider_arns(), [provider_arn(&fed)]);
-    assert_eq!(created.allow_classic_flow(), Some(false));
+    assert_eq!(created.allow_classic_flow(), None, "not given: unset, and omitted");
     admin
         .set_identity_pool_roles()
         .identity_pool_id(&pool)
@@ -118,7 +118,7 @@ async fn describe_update_list_and_delete_behave_like_aws() {
         .send()
         .await
         .unwrap();
-    assert_eq!(again.allow_classic_flow(), Some(false), "AllowClassicFlow omitted → false");
+    assert_eq!(again.allow_classic_flow(), None, "AllowClassicFlow omitted → unset");
 
     for name in ["b", "c", "d"] {
         admin

@@ -56,7 +56,7 @@ async fn world(resolution: AmbiguousRoleResolution, groups: &[&str]) -> Federati
         .aws(|aws| {
             aws.roles.push(trusting_role("fedmock-admin"));
             aws.roles.push(trusting_role("fedmock-reader"));
-            aws.identity_pools[0].allow_classic_flow = true;
+            aws.identity_pools[0].allow_classic_flow = Some(true);
             aws.identity_pools[0].role_mappings.insert(
                 "{okta}/oauth2/default".into(),
                 RoleMapping {

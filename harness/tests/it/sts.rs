@@ -26,7 +26,7 @@ async fn access_token(fed: &Federation) -> String {
 
 async fn classic_world() -> Federation {
     Federation::builder()
-        .aws(|aws| aws.identity_pools[0].allow_classic_flow = true)
+        .aws(|aws| aws.identity_pools[0].allow_classic_flow = Some(true))
         .start()
         .await
         .unwrap()
@@ -117,8 +117,27 @@ async fn cognito_s_token_verifies_against_its_published_jwks() {
 }
 
 #[tokio::test]
-async fn the_basic_flow_needs_allow_classic_flow_and_cognito_tokens_stay_out_of_logins() {
+async fn allow_classic_flow_has_three_states_and_cognito_tokens_stay_out_of_logins() {
+    // Unset (the default world says nothing): the basic flow works (aws/aws-cli#7652).
     let fed = Federation::start().await;
+    let token = access_token(&fed).await;
+    let id = crate::common::get_id(&fed, &[(fed.logins_key(), &token)]).await.unwrap();
+    let got = fed
+        .cognito_client()
+        .get_open_id_token()
+        .identity_id(&id)
+        .logins(fed.logins_key(), &token)
+        .send()
+        .await
+        .unwrap();
+    assert!(got.token().is_some_and(|t| t.split('.').count() == 3));
+
+    // false: refused with AWS's words (aws-amplify/amplify-js#9704).
+    let fed = Federation::builder()
+        .aws(|aws| aws.identity_pools[0].allow_classic_flow = Some(false))
+        .start()
+        .await
+        .unwrap();
     let token = access_token(&fed).await;
     let cognito = fed.cognito_client();
     let id = crate::common::get_id(&fed, &[(fed.logins_key(), &token)]).await.unwrap();

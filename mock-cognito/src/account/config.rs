@@ -42,6 +42,11 @@ pub struct CognitoConfig {
     /// Defaults to 600; `0` fetches the keys for every token (a verifier that refetches on an
     /// unknown `kid` at once).
     pub key_cache_seconds: i64,
+    /// Seconds past a token's `exp` that Cognito and STS still accept. Defaults to 0, as AWS:
+    /// a token is refused at `now >= exp` (a token 271 s past `exp` was refused by Cognito,
+    /// aws-amplify/aws-sdk-ios#2570; 198 s past by STS, awslabs/aws-orbit-workbench#707). Raise it
+    /// only to model a clock you cannot fix.
+    pub token_leeway_seconds: i64,
     /// Where an issuer is really served, for issuers that present a production name:
     /// `{"https://dev-123456.okta.com/oauth2/default" = "http://127.0.0.1:8400/oauth2/default"}`.
     /// Only the discovery fetch uses it; `iss` is still compared with the `Logins` key and
@@ -67,6 +72,7 @@ impl Default for CognitoConfig {
             require_signatures: true,
             allow_http_issuers: false,
             key_cache_seconds: JWKS_TTL_SECS,
+            token_leeway_seconds: 0,
             issuer_urls: BTreeMap::new(),
             trusted_ca_pem: None,
             endpoint_url: None,
@@ -100,8 +106,9 @@ pub struct IdentityPoolConfig {
     /// Defaults to `false`.
     pub allow_unauthenticated_identities: bool,
     /// `AllowClassicFlow`: whether the basic flow (`GetOpenIdToken` then STS) is allowed.
-    /// Defaults to `false`, as in AWS.
-    pub allow_classic_flow: bool,
+    /// Three states, as in AWS (aws/aws-cli#7652): unset (the default, as a pool created without
+    /// the flag) and `true` allow it; `false` refuses it.
+    pub allow_classic_flow: Option<bool>,
     /// `OpenIdConnectProviderARNs`: the IAM OIDC providers this pool trusts, each given as its
     /// ARN or as its URL (the ARN is derived). Defaults to none.
     pub open_id_connect_providers: Vec<String>,
@@ -148,7 +155,7 @@ impl Default for IdentityPoolConfig {
             id: None,
             name: "fedmock".into(),
             allow_unauthenticated_identities: false,
-            allow_classic_flow: false,
+            allow_classic_flow: None,
             open_id_connect_providers: Vec::new(),
             authenticated_role_arn: None,
             unauthenticated_role_arn: None,

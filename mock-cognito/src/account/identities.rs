@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 use super::NAMESPACE;
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
+use crate::texts;
 
 /// An identity: unauthenticated when it has no logins.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,9 +111,18 @@ impl Identities {
                 owners.push(owner.clone());
             }
         }
-        let parent = match (target, owners.first(), logins.first()) {
+        let guest = |id: &str| self.by_id.get(id).is_some_and(|i| i.logins.is_empty());
+        let parent = match (target, owners.first().cloned(), logins.first()) {
+            // A guest identity given the logins of an authenticated one is merged into it: the
+            // authenticated identity is kept (aws-amplify/amplify-js#6616).
+            (Some(target), Some(owner), _) if guest(target) => {
+                if owner != target {
+                    owners.push(target.to_owned());
+                }
+                owner
+            }
             (Some(target), _, _) => target.to_owned(),
-            (None, Some(owner), _) => owner.clone(),
+            (None, Some(owner), _) => owner,
             (None, None, Some((provider, sub))) => {
                 identity_id_for(&self.region, pool_id, provider, sub)
             }
@@ -131,13 +141,9 @@ impl Identities {
             self.by_id.entry(parent.clone()).or_insert_with(|| Identity::new(pool_id, now));
         for (provider, sub) in &merged {
             if identity.logins.get(provider).is_some_and(|linked| linked != sub) {
-                // Type documented for this case; AWS's text is not published (inferred).
-                return Err(AwsError::new(
-                    ErrorType::ResourceConflict,
-                    format!(
-                        "A different login for {provider} is already linked to identity {parent}."
-                    ),
-                ));
+                return Err(
+                    texts::LOGIN_CONFLICT.with(&[("provider", provider), ("identity", &parent)])
+                );
             }
         }
         for (provider, sub) in &merged {
@@ -169,13 +175,8 @@ impl Identities {
         if let Some(owner) = self.by_developer_id.get(&key)
             && owner != identity_id
         {
-            // Type documented; text inferred.
-            return Err(AwsError::new(
-                ErrorType::DeveloperUserAlreadyRegistered,
-                format!(
-                    "Developer user identifier {developer_id} is already registered with identity {owner}."
-                ),
-            ));
+            return Err(texts::DEVELOPER_ID_TAKEN
+                .with(&[("developer", &developer_id), ("identity", owner)]));
         }
         let identity =
             self.by_id.entry(identity_id.to_owned()).or_insert_with(|| Identity::new(pool_id, now));
@@ -195,12 +196,7 @@ impl Identities {
         now: i64,
     ) -> Result<String, AwsError> {
         let find = |id: &str| (pool_id.to_owned(), id.to_owned());
-        let not_found = |id: &str| {
-            AwsError::new(
-                ErrorType::ResourceNotFound,
-                format!("Developer user identifier {id} not found."),
-            )
-        };
+        let not_found = |id: &str| texts::DEVELOPER_ID_NOT_FOUND.with(&[("developer", &id)]);
         let from =
             self.by_developer_id.get(&find(source)).cloned().ok_or_else(|| not_found(source))?;
         let to = self
@@ -235,13 +231,8 @@ impl Identities {
     ) -> Result<(), AwsError> {
         let key = (pool_id.to_owned(), developer_id.to_owned());
         if self.by_developer_id.get(&key).map(String::as_str) != Some(identity_id) {
-            // Type documented for a mismatch; text inferred.
-            return Err(AwsError::new(
-                ErrorType::ResourceConflict,
-                format!(
-                    "Developer user identifier {developer_id} is not linked to identity {identity_id}."
-                ),
-            ));
+            return Err(texts::DEVELOPER_ID_NOT_LINKED
+                .with(&[("developer", &developer_id), ("identity", &identity_id)]));
         }
         self.by_developer_id.remove(&key);
         if let Some(identity) = self.by_id.get_mut(identity_id) {

@@ -14,8 +14,8 @@ pub struct Pool {
     pub name: String,
     /// `AllowUnauthenticatedIdentities`.
     pub allow_unauthenticated: bool,
-    /// `AllowClassicFlow`.
-    pub allow_classic_flow: bool,
+    /// `AllowClassicFlow`: unset, `true` or `false` (only `false` refuses the basic flow).
+    pub allow_classic_flow: Option<bool>,
     /// Names (`Logins` keys) of the OIDC providers the pool trusts.
     pub providers: Vec<String>,
     /// Role for authenticated identities.

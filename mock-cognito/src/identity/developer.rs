@@ -14,7 +14,8 @@ use serde_json::json;
 
 use super::pools::Empty;
 use crate::account::Pool;
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
+use crate::texts;
 use crate::trust::openid::COGNITO_ISSUER;
 
 use crate::state::CognitoState;
@@ -57,14 +58,13 @@ fn pool_with_developer_provider(
     let pool_id =
         v.required_string("identityPoolId", pool_id.map(str::to_owned), (1, 55), Some(REGION_GUID));
     let pool_id = pool_id.get(v.finish()?);
-    let pool = state.pool(&pool_id).ok_or_else(|| AwsError::pool_not_found(&pool_id))?;
-    let provider = pool.extras.developer_provider_name.clone().ok_or_else(|| {
-        // Text inferred.
-        AwsError::new(
-            ErrorType::InvalidParameter,
-            "This identity pool has no DeveloperProviderName.",
-        )
-    })?;
+    let pool =
+        state.pool(&pool_id).ok_or_else(|| texts::POOL_NOT_FOUND.with(&[("pool", &pool_id)]))?;
+    let provider = pool
+        .extras
+        .developer_provider_name
+        .clone()
+        .ok_or_else(|| texts::NO_DEVELOPER_PROVIDER.error())?;
     Ok((pool, provider))
 }
 
@@ -79,11 +79,9 @@ pub async fn get_token(state: &CognitoState, input: TokenInput) -> Result<TokenO
     let (pool, provider) = pool_with_developer_provider(state, input.identity_pool_id.as_deref())?;
     let logins = input.logins.unwrap_or_default();
     let developer_id = logins.get(&provider).cloned().ok_or_else(|| {
-        // Text inferred: the Logins map must carry the pool's developer provider.
-        AwsError::new(
-            ErrorType::InvalidParameter,
-            format!("Logins must contain the developer provider name {provider}."),
-        )
+        texts::UNSUPPORTED_DEVELOPER_PROVIDER
+            .error()
+            .with_detail(format!("the pool's developer provider is {provider:?}"))
     })?;
     let identity_id = match (&input.identity_id, state.developer_identity(&pool.id, &developer_id))
     {
@@ -148,30 +146,22 @@ pub async fn lookup(state: &CognitoState, input: LookupInput) -> Result<LookupOu
         input.developer_user_identifier.as_deref().map(|d| state.developer_identity(&pool.id, d));
     let identity_id = match (&input.identity_id, by_identifier) {
         (Some(given), Some(Some(found))) if given != &found => {
-            return Err(AwsError::new(
-                ErrorType::ResourceConflict,
-                "The identity and the developer user identifier do not match.",
-            ));
+            return Err(texts::DEVELOPER_LOOKUP_MISMATCH.error());
         }
         (_, Some(Some(found))) => found,
         (_, Some(None)) => {
-            return Err(AwsError::new(
-                ErrorType::ResourceNotFound,
-                "Developer user identifier not found.",
-            ));
+            let developer = input.developer_user_identifier.as_deref().unwrap_or_default();
+            return Err(texts::DEVELOPER_ID_NOT_FOUND.with(&[("developer", &developer)]));
         }
         (Some(given), None) => given.clone(),
         (None, None) => {
-            return Err(AwsError::new(
-                ErrorType::InvalidParameter,
-                "Either IdentityId or DeveloperUserIdentifier must be given.",
-            ));
+            return Err(texts::DEVELOPER_LOOKUP_EMPTY.error());
         }
     };
     let identity = state
         .identity(&identity_id)
         .filter(|i| i.pool_id == pool.id)
-        .ok_or_else(|| AwsError::identity_not_found(&identity_id))?;
+        .ok_or_else(|| texts::IDENTITY_NOT_FOUND.with(&[("identity", &identity_id)]))?;
     Ok(LookupOutput {
         identity_id,
         developer_user_identifier_list: identity.developer_ids.into_iter().collect(),
@@ -204,11 +194,7 @@ fn check_provider(expected: &str, given: Option<&str>) -> Result<(), AwsError> {
     if given == Some(expected) {
         Ok(())
     } else {
-        // Text inferred.
-        Err(AwsError::new(
-            ErrorType::InvalidParameter,
-            format!("DeveloperProviderName must be {expected}."),
-        ))
+        Err(texts::DEVELOPER_PROVIDER_MISMATCH.with(&[("expected", &expected)]))
     }
 }
 

@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::roles;
+use super::{roles, wire};
 use crate::account::{Owner, Pool};
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
 use crate::state::CognitoState;
+use crate::texts;
 use crate::trust::explain;
+use crate::trust::logins::{self, COGNITO_LOGINS_KEY, Keys, Login, VerifiedLogin};
 use crate::trust::openid::{COGNITO_ISSUER, OPEN_ID_TOKEN_LIFETIME_SECS};
 use crate::trust::policy;
-use crate::trust::verify::{TokenRejection, VerifiedLogin, verify_login};
 use crate::validate::{Checked, DIGITS, REGION_GUID, Violations};
 
 /// Lifetime of enhanced-flow credentials (docs/reference/cognito.md §1.3: one hour).
@@ -61,22 +62,27 @@ pub struct GetCredentialsInput {
 pub struct Credentials {
     /// `ASIA…`: a temporary key.
     pub access_key_id: String,
+    /// Epoch seconds, a JSON number written as Java writes a double (`1.515115602E9`), as
+    /// Cognito does (the JS v3 SDK breaks on anything but a number).
+    #[serde(
+        serialize_with = "wire::serialize_seconds",
+        deserialize_with = "wire::deserialize_seconds"
+    )]
+    pub expiration: i64,
     /// The secret.
     pub secret_key: String,
     /// The session token.
     pub session_token: String,
-    /// Epoch seconds, a JSON number (the JS v3 SDK breaks on anything else).
-    pub expiration: i64,
 }
 
 /// `GetCredentialsForIdentity` output.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetCredentialsOutput {
-    /// The identity.
-    pub identity_id: String,
     /// The credentials.
     pub credentials: Credentials,
+    /// The identity (another than the one asked for after a merge).
+    pub identity_id: String,
 }
 
 fn check_logins(v: &mut Violations, logins: Option<&BTreeMap<String, String>>) {
@@ -89,12 +95,15 @@ fn check_id(v: &mut Violations, member: &str, value: Option<String>) -> Checked<
 
 /// `GetId`: the identity of the logins, or a new unauthenticated one.
 pub async fn get_id(state: &CognitoState, input: GetIdInput) -> Result<GetIdOutput, AwsError> {
+    // Members in the order AWS listed them in a capture (logins first, aws/aws-sdk-cpp#1085);
+    // AWS's order is not stable between calls.
     let mut v = Violations::default();
+    check_logins(&mut v, input.logins.as_ref());
     let pool_id = check_id(&mut v, "identityPoolId", input.identity_pool_id);
     v.string("accountId", input.account_id.as_deref(), (1, 15), Some(DIGITS), false);
-    check_logins(&mut v, input.logins.as_ref());
     let pool_id = pool_id.get(v.finish()?);
-    let pool = state.pool(&pool_id).ok_or_else(|| AwsError::pool_not_found(&pool_id))?;
+    let pool =
+        state.pool(&pool_id).ok_or_else(|| texts::POOL_NOT_FOUND.with(&[("pool", &pool_id)]))?;
     let logins = input.logins.unwrap_or_default();
     if logins.is_empty() {
         require_unauthenticated_access(&pool)?;
@@ -111,11 +120,11 @@ pub async fn get_credentials_for_identity(
     input: GetCredentialsInput,
 ) -> Result<GetCredentialsOutput, AwsError> {
     let mut v = Violations::default();
-    let identity_id = check_id(&mut v, "identityId", input.identity_id);
     check_logins(&mut v, input.logins.as_ref());
+    let identity_id = check_id(&mut v, "identityId", input.identity_id);
     v.string("customRoleArn", input.custom_role_arn.as_deref(), (20, 2048), None, false);
     let identity_id = identity_id.get(v.finish()?);
-    let (pool, verified) =
+    let Owned { pool, verified, identity_id } =
         owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
     let proven = provider_subs(&verified);
     let authenticated = !proven.is_empty();
@@ -134,13 +143,15 @@ pub async fn get_credentials_for_identity(
         };
     let kind = if authenticated { "authenticated" } else { "unauthenticated" };
     let Some(role) = role_arn.as_deref().and_then(|arn| state.role(arn)) else {
-        return Err(AwsError::no_role().with_detail(format!("pool {} has no {kind} role", pool.id)));
+        return Err(texts::NO_ROLE
+            .error()
+            .with_detail(format!("pool {} has no {kind} role", pool.id)));
     };
     // Cognito gets the credentials from STS with its own token for the identity: the role
     // must trust cognito-identity.amazonaws.com for this pool (docs/reference/cognito.md §2.4, §3.2).
     let request = cognito_principal(&pool.id, &identity_id, &verified);
     if !policy::allows(&role.trust_policy, &request) {
-        return Err(AwsError::no_role().with_detail(format!(
+        return Err(texts::NO_ROLE.error().with_detail(format!(
             "role {} does not let cognito-identity.amazonaws.com assume it for pool {} with amr {:?}",
             role.arn, pool.id, request.keys.get("cognito-identity.amazonaws.com:amr")
         )));
@@ -193,25 +204,18 @@ pub async fn get_open_id_token(
     input: GetOpenIdTokenInput,
 ) -> Result<GetOpenIdTokenOutput, AwsError> {
     let mut v = Violations::default();
-    let identity_id = check_id(&mut v, "identityId", input.identity_id);
     check_logins(&mut v, input.logins.as_ref());
+    let identity_id = check_id(&mut v, "identityId", input.identity_id);
     let identity_id = identity_id.get(v.finish()?);
-    let (pool, verified) =
+    let Owned { pool, verified, identity_id } =
         owned_identity(state, &identity_id, &input.logins.unwrap_or_default()).await?;
+    // Which of the two refusals comes first when both apply is not published (inferred).
     if !pool.role_mappings.is_empty() {
-        // Documented (docs/reference/cognito.md §2.4, authentication-flow).
-        return Err(AwsError::new(
-            ErrorType::InvalidParameter,
-            "Basic (classic) flow is not supported with RoleMappings, please use enhanced flow.",
-        ));
+        return Err(texts::CLASSIC_ROLE_MAPPINGS.error());
     }
-    if !pool.allow_classic_flow {
-        // Type and text inferred from a public report (docs/reference/cognito.md §2.4); the RoleMappings
-        // variant of this refusal is documented as InvalidParameterException.
-        return Err(AwsError::new(
-            ErrorType::InvalidParameter,
-            "Basic (classic) flow is not enabled, please use enhanced flow.",
-        ));
+    // Unset allows the basic flow, as for a pool created without the flag (aws/aws-cli#7652).
+    if pool.allow_classic_flow == Some(false) {
+        return Err(texts::CLASSIC_DISABLED.error());
     }
     let now = state.clock.now();
     let amr = amr(&verified);
@@ -268,9 +272,6 @@ fn cognito_principal(
         .key("cognito-identity.amazonaws.com:amr", amr(verified))
 }
 
-/// The `Logins` key under which a developer-authenticated client presents Cognito's token.
-pub const COGNITO_LOGINS_KEY: &str = "cognito-identity.amazonaws.com";
-
 /// The developer-authenticated enhanced flow: Cognito's own token for this identity (from
 /// `GetOpenIdTokenForDeveloperIdentity`) proves ownership.
 async fn developer_login(
@@ -278,31 +279,42 @@ async fn developer_login(
     pool: Pool,
     identity_id: &str,
     token: &str,
-) -> Result<(Pool, Vec<VerifiedLogin>), AwsError> {
+) -> Result<Owned, AwsError> {
     let key = state.cognito_key.get(&state.region).await;
-    let claims = key.verify(token).ok_or_else(|| {
-        AwsError::from(TokenRejection::Signature {
-            reason: "not signed by this endpoint's Cognito key".into(),
-        })
-    })?;
+    let Some(claims) = key.verify(token) else {
+        let cognito = crate::trust::unverified_claims(token).is_some_and(|c| {
+            c.get("iss").and_then(serde_json::Value::as_str) == Some(COGNITO_ISSUER)
+        });
+        return Err(if cognito {
+            texts::SIGNATURE.error().with_detail("not signed by this endpoint's Cognito key")
+        } else {
+            texts::NOT_A_COGNITO_TOKEN.error()
+        });
+    };
     let exp = claims.get("exp").and_then(serde_json::Value::as_i64).unwrap_or(0);
     let now = state.clock.now();
-    if now >= exp + crate::trust::verify::EXPIRY_GRACE_SECS {
-        return Err(TokenRejection::Expired { now, exp }.into());
+    if now >= exp.saturating_add(state.token_leeway) {
+        return Err(texts::EXPIRED.with(&[("now", &now), ("exp", &exp)]));
     }
     let owns = claims.get("sub").and_then(serde_json::Value::as_str) == Some(identity_id)
         && claims.get("aud").and_then(serde_json::Value::as_str) == Some(pool.id.as_str());
     if !owns {
-        return Err(AwsError::not_authorized(
-            "Logins don't match. Please include at least one valid login for this identity or identity pool.",
-        ));
+        return Err(texts::LOGINS_DONT_MATCH.error());
     }
     let login = VerifiedLogin {
         provider: COGNITO_LOGINS_KEY.to_owned(),
         sub: identity_id.to_owned(),
         claims,
     };
-    Ok((pool, vec![login]))
+    Ok(Owned { pool, verified: vec![login], identity_id: identity_id.to_owned() })
+}
+
+/// An identity the caller proved to own: its pool, the logins proved, and its id (another
+/// than the one asked for when Cognito merged the asked one into it).
+struct Owned {
+    pool: Pool,
+    verified: Vec<VerifiedLogin>,
+    identity_id: String,
 }
 
 /// Checks that the caller owns `identity_id` (for `UnlinkIdentity`).
@@ -311,62 +323,60 @@ pub(crate) async fn owned_identity_for(
     identity_id: &str,
     logins: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
-    owned_identity(state, identity_id, logins).await.map(|_| ())
+    owned_identity(state, identity_id, logins).await.map(drop)
 }
 
-/// The pool of `identity_id` and the logins the request proved (none for an unauthenticated
-/// identity), after checking that the caller owns the identity.
+/// The identity the caller owns, after checking it: `identity_id`, or the authenticated
+/// identity it was merged into.
 async fn owned_identity(
     state: &CognitoState,
     identity_id: &str,
     logins: &BTreeMap<String, String>,
-) -> Result<(Pool, Vec<VerifiedLogin>), AwsError> {
+) -> Result<Owned, AwsError> {
     let Some(identity) = state.identity(identity_id) else {
         // Not recorded here: it may have been issued by another process. Ids are derived
         // from (pool, provider, sub), so valid logins that derive this id prove ownership.
         return adopt(state, identity_id, logins).await;
     };
-    let pool =
-        state.pool(&identity.pool_id).ok_or_else(|| AwsError::identity_not_found(identity_id))?;
+    let pool = state
+        .pool(&identity.pool_id)
+        .ok_or_else(|| texts::IDENTITY_NOT_FOUND.with(&[("identity", &identity_id)]))?;
     if identity.disabled {
-        // A merged or fully unlinked identity; AWS's answer for it is inferred.
-        return Err(AwsError::not_authorized(format!(
-            "Access to Identity '{identity_id}' is forbidden."
-        )));
+        // A merged or fully unlinked identity (aws-amplify/amplify-js#6616, #5015).
+        return Err(texts::ACCESS_FORBIDDEN.with(&[("identity", &identity_id)]));
     }
     if let Some(token) = logins.get(COGNITO_LOGINS_KEY) {
         return developer_login(state, pool, identity_id, token).await;
     }
     if logins.is_empty() {
         if !identity.logins.is_empty() {
-            // Observed text; that it is what a login-less call on an authenticated identity
-            // gets is inferred (docs/reference/cognito.md §2.3).
-            return Err(AwsError::not_authorized(format!(
-                "Access to Identity '{identity_id}' is forbidden."
-            )));
+            // An authenticated identity without its logins (aws-amplify/aws-sdk-android#52).
+            return Err(texts::ACCESS_FORBIDDEN.with(&[("identity", &identity_id)]));
         }
         require_unauthenticated_access(&pool)?;
-        return Ok((pool, Vec::new()));
+        return Ok(Owned { pool, verified: Vec::new(), identity_id: identity_id.to_owned() });
     }
     let verified = verify_all(state, &pool, logins).await?;
     let subs = provider_subs(&verified);
     let owns = subs.iter().any(|(provider, sub)| identity.logins.get(provider) == Some(sub));
     if !identity.logins.is_empty() && !owns {
-        return Err(AwsError::not_authorized(
-            "Logins don't match. Please include at least one valid login for this identity or identity pool.",
-        )
-        .with_detail(format!("identity {identity_id} is linked to {:?}; the request proved {subs:?}", identity.logins)));
+        return Err(texts::LOGINS_DONT_MATCH.error().with_detail(format!(
+            "identity {identity_id} is linked to {:?}; the request proved {subs:?}",
+            identity.logins
+        )));
     }
-    state.link(&pool.id, &subs, Some(identity_id))?;
-    Ok((pool, verified))
+    // A guest identity given logins of an authenticated one is merged into it (and disabled);
+    // the authenticated identity is the one answered (aws-amplify/amplify-js#6616).
+    let identity_id = state.link(&pool.id, &subs, Some(identity_id))?;
+    Ok(Owned { pool, verified, identity_id })
 }
 
 async fn adopt(
     state: &CognitoState,
     identity_id: &str,
     logins: &BTreeMap<String, String>,
-) -> Result<(Pool, Vec<VerifiedLogin>), AwsError> {
-    let not_found = || AwsError::identity_not_found(identity_id);
+) -> Result<Owned, AwsError> {
+    let not_found = || texts::IDENTITY_NOT_FOUND.with(&[("identity", &identity_id)]);
     if logins.is_empty() || !identity_id.starts_with(&format!("{}:", state.region)) {
         return Err(not_found());
     }
@@ -378,24 +388,19 @@ async fn adopt(
             .iter()
             .any(|(provider, sub)| state.identity_id_for(&pool.id, provider, sub) == identity_id)
         {
-            state.link(&pool.id, &subs, Some(identity_id))?;
-            return Ok((pool, verified));
+            let identity_id = state.link(&pool.id, &subs, Some(identity_id))?;
+            return Ok(Owned { pool, verified, identity_id });
         }
     }
     Err(not_found())
 }
 
 fn require_unauthenticated_access(pool: &Pool) -> Result<(), AwsError> {
-    if pool.allow_unauthenticated {
-        Ok(())
-    } else {
-        Err(AwsError::not_authorized(
-            "Unauthenticated access is not supported for this identity pool.",
-        ))
-    }
+    if pool.allow_unauthenticated { Ok(()) } else { Err(texts::UNAUTHENTICATED.error()) }
 }
 
-/// Verifies every login; the first failure decides the answer, as every token must be valid.
+/// Verifies every login, stopping at the first failure (every token must be valid). A refusal
+/// is logged with the checks the endpoint made, as `fedmock explain` words them.
 async fn verify_all(
     state: &CognitoState,
     pool: &Pool,
@@ -403,32 +408,30 @@ async fn verify_all(
 ) -> Result<Vec<VerifiedLogin>, AwsError> {
     let now = state.clock.now();
     let mut verified = Vec::with_capacity(logins.len());
-    for (provider, token) in logins {
-        let trusted = state.trusted_provider(pool, provider);
-        let trusted = trusted.as_ref().map_err(Clone::clone);
-        let login = verify_login(&state.jwks, now, provider, trusted, token).await.map_err(
-            |rejection| {
-                // The refusal path only: the whole chain, for the log.
-                let trusted = state.trusted_provider(pool, provider);
-                let checks =
-                    explain::explain(provider, token, trusted.as_ref().map_err(Clone::clone), now);
-                let mut err = AwsError::from(rejection).with_provider(provider);
-                err.checks = Some(explain::render(provider, &checks));
-                err
-            },
-        )?;
-        verified.push(login);
+    for (key, token) in logins {
+        let trusted = state.trusted_provider(pool, key);
+        let login = Login {
+            key,
+            token,
+            pool: &pool.id,
+            trusted: trusted.as_ref().map_err(Vec::as_slice),
+            now,
+            leeway: state.token_leeway,
+        };
+        let outcome = logins::check(&login, Keys::Fetched(&state.jwks), false).await;
+        match outcome.result {
+            Ok(login) => verified.push(login),
+            Err(err) => {
+                let detail = err.detail.clone().map(|d| format!("Logins[{key:?}]: {d}"));
+                let mut err = err.with_checks(explain::render(key, &outcome.checks));
+                err.detail = detail;
+                return Err(err);
+            }
+        }
     }
     Ok(verified)
 }
 
 fn provider_subs(verified: &[VerifiedLogin]) -> Vec<(String, String)> {
     verified.iter().map(|l| (l.provider.clone(), l.sub.clone())).collect()
-}
-
-impl AwsError {
-    fn with_provider(mut self, provider: &str) -> Self {
-        self.detail = self.detail.map(|d| format!("Logins[{provider:?}]: {d}"));
-        self
-    }
 }

@@ -11,6 +11,7 @@ use super::pools::Empty;
 use crate::account::Identity;
 use crate::error::AwsError;
 use crate::state::CognitoState;
+use crate::texts;
 use crate::validate::{REGION_GUID, Violations};
 
 /// `IdentityDescription`.
@@ -52,7 +53,8 @@ pub async fn describe(
     let mut v = Violations::default();
     let id = v.required_string("identityId", input.identity_id, (1, 55), Some(REGION_GUID));
     let id = id.get(v.finish()?);
-    let identity = state.identity(&id).ok_or_else(|| AwsError::identity_not_found(&id))?;
+    let identity =
+        state.identity(&id).ok_or_else(|| texts::IDENTITY_NOT_FOUND.with(&[("identity", &id)]))?;
     Ok(describe_one(id, &identity))
 }
 
@@ -91,7 +93,7 @@ pub async fn list(state: &CognitoState, input: ListInput) -> Result<ListOutput, 
     let max = v.required_integer("maxResults", input.max_results, (1, 60));
     let valid = v.finish()?;
     let pool_id = pool_id.get(valid);
-    state.pool(&pool_id).ok_or_else(|| AwsError::pool_not_found(&pool_id))?;
+    state.pool(&pool_id).ok_or_else(|| texts::POOL_NOT_FOUND.with(&[("pool", &pool_id)]))?;
     let max = usize::try_from(max.get(valid)).unwrap_or(60);
     let hide = input.hide_disabled.unwrap_or(false);
     let all: Vec<(String, Identity)> =

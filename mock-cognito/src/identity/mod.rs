@@ -13,6 +13,7 @@ mod identities;
 mod paging;
 mod pools;
 mod roles;
+mod wire;
 
 pub use federation::{GetIdInput, GetIdOutput, get_id};
 
@@ -25,8 +26,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AMZ_JSON, AwsError, ErrorType, Protocol};
+use crate::error::{AMZ_JSON, AwsError, Protocol};
 use crate::state::CognitoState;
+use crate::texts;
 use crate::trust::sigv4::SignedRequest;
 
 /// The `X-Amz-Target` prefix of Cognito Identity.
@@ -75,10 +77,9 @@ pub async fn dispatch(
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or_default();
     let result = match body {
-        Err(rejection) => Err(AwsError::new(
-            ErrorType::Serialization,
-            format!("The request body could not be read: {}", rejection.body_text()),
-        )),
+        Err(rejection) => Err(texts::NOT_JSON
+            .error()
+            .with_detail(format!("the body could not be read: {}", rejection.body_text()))),
         Ok(body) => {
             let needs_signature = ACTIONS.contains(&operation) && !UNSIGNED.contains(&operation);
             let signed = if needs_signature {
@@ -116,9 +117,9 @@ pub async fn dispatch(
         }
     };
     let request_id = uuid::Uuid::new_v4().to_string();
-    response
-        .headers_mut()
-        .insert("x-amzn-requestid", HeaderValue::from_str(&request_id).expect("UUID is ASCII"));
+    if let Ok(id) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amzn-requestid", id);
+    }
     response
 }
 
@@ -161,14 +162,10 @@ async fn route(
         "ListIdentities" => call(body, |input| identities::list(state, input)).await,
         "DeleteIdentities" => call(body, |input| identities::delete(state, input)).await,
         "UnlinkIdentity" => call(body, |input| identities::unlink(state, input)).await,
-        known if ACTIONS.contains(&known) => Err(AwsError::new(
-            ErrorType::UnknownOperation,
-            format!("fedmock does not serve {TARGET_PREFIX}{known} yet"),
-        )),
-        _ => Err(AwsError::new(
-            ErrorType::UnknownOperation,
-            format!("Unknown operation: {target:?}"),
-        )),
+        known if ACTIONS.contains(&known) => {
+            Err(texts::NOT_SERVED.with(&[("action", &format!("{TARGET_PREFIX}{known}"))]))
+        }
+        _ => Err(texts::UNKNOWN_OPERATION.error().with_detail(format!("X-Amz-Target {target:?}"))),
     }
 }
 
@@ -180,15 +177,98 @@ where
     F: FnOnce(I) -> Fut,
     Fut: Future<Output = Result<O, AwsError>>,
 {
-    // The SDKs always send at least `{}`; treat an empty body the same.
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    let input = serde_json::from_slice(body).map_err(|e| {
-        // Coral's text for this case is not published; the type is (inferred).
-        AwsError::new(
-            ErrorType::Serialization,
-            format!("The request body is not valid JSON for this operation: {e}"),
-        )
-    })?;
+    // serde would read a top-level list as the structure's members in order; Coral refuses it.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(texts::LIST_NOT_EXPECTED.error());
+    }
+    let input = serde_json::from_slice(body).map_err(|e| serialization_error(&e))?;
     let output = op(input).await?;
-    Ok(serde_json::to_string(&output).expect("outputs serialise"))
+    serde_json::to_string(&output).map_err(|e| {
+        texts::NOT_JSON.error().with_detail(format!("the answer did not serialise: {e}"))
+    })
+}
+
+/// Coral's answer to a body that does not fit the operation's shape: no message for a body
+/// that is not JSON at all (an empty one included), else what was found where.
+fn serialization_error(err: &serde_json::Error) -> AwsError {
+    use serde_json::error::Category;
+    let text = err.to_string();
+    let detail = format!("the body does not fit the operation: {text}");
+    if !matches!(err.classify(), Category::Data) {
+        return texts::NOT_JSON.error().with_detail(detail);
+    }
+    // serde_json words a mismatch `invalid type: <found>, expected <wanted> at line …`.
+    let mismatch =
+        text.strip_prefix("invalid type: ").and_then(|rest| rest.split_once(", expected "));
+    let Some((found, wanted)) = mismatch else {
+        return texts::NOT_JSON.error().with_detail(detail);
+    };
+    let wanted = wanted.split(" at line ").next().unwrap_or(wanted);
+    let collection = if wanted.contains("sequence") {
+        Some("list")
+    } else if wanted.contains("map") || wanted.starts_with("struct") {
+        Some("map")
+    } else {
+        None
+    };
+    let error = match (found, collection) {
+        ("sequence", _) => texts::LIST_NOT_EXPECTED.error(),
+        ("map", _) => texts::MAP_NOT_EXPECTED.error(),
+        (_, Some(collection)) => texts::EXPECTED_COLLECTION.with(&[("collection", &collection)]),
+        (found, None) => {
+            let value = if found.starts_with("string") {
+                "STRING_VALUE"
+            } else if found.starts_with("boolean `true`") {
+                "TRUE_VALUE"
+            } else if found.starts_with("boolean") {
+                "FALSE_VALUE"
+            } else {
+                "NUMBER_VALUE"
+            };
+            let target = if wanted.contains("string") {
+                "a String"
+            } else if wanted.contains("bool") {
+                "a Boolean"
+            } else {
+                "an Integer"
+            };
+            texts::SCALAR_MISMATCH.with(&[("value", &value), ("target", &target)])
+        }
+    };
+    error.with_detail(detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: &str) -> (String, String) {
+        let err = serde_json::from_str::<federation::GetIdInput>(body).unwrap_err();
+        let err = serialization_error(&err);
+        (err.kind.as_str().to_owned(), err.message)
+    }
+
+    #[test]
+    fn bodies_that_do_not_fit_get_coral_s_words() {
+        let s = |m: &str| ("SerializationException".to_owned(), m.to_owned());
+        assert_eq!(answer("hello"), s(""));
+        assert_eq!(answer(""), s(""));
+        assert_eq!(
+            answer(r#"{"IdentityPoolId": ["a"]}"#),
+            s("Start of list found where not expected")
+        );
+        assert_eq!(
+            answer(r#"{"IdentityPoolId": {"a": 1}}"#),
+            s("Start of structure or map found where not expected.")
+        );
+        assert_eq!(
+            answer(r#"{"IdentityPoolId": 5}"#),
+            s("NUMBER_VALUE can not be converted to a String")
+        );
+        assert_eq!(answer(r#"{"Logins": "x"}"#), s("Expected map or null"));
+        assert_eq!(
+            answer(r#"{"Logins": {"k": true}}"#),
+            s("TRUE_VALUE can not be converted to a String")
+        );
+    }
 }

@@ -4,7 +4,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
+use crate::texts;
 
 /// One page of `items` (already sorted by `id`), after the item `next_token` names.
 pub(crate) fn page<T>(
@@ -18,7 +19,7 @@ pub(crate) fn page<T>(
             B64.decode(token)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| AwsError::new(ErrorType::InvalidParameter, "Invalid NextToken."))?,
+                .ok_or_else(|| texts::INVALID_NEXT_TOKEN.error())?,
         ),
         None => None,
     };

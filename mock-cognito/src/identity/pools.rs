@@ -13,7 +13,8 @@ use crate::account::{
     AmbiguousRoleResolution, IdentityPoolConfig, MAX_RULES, MappingRule, MappingType, MatchType,
     Pool, PoolExtras, RoleMapping,
 };
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
+use crate::texts;
 
 use crate::state::CognitoState;
 use crate::validate::{Pattern, REGION_GUID, Violations};
@@ -65,7 +66,8 @@ fn shape(state: &CognitoState, pool: &Pool) -> IdentityPoolShape {
         identity_pool_id: Some(pool.id.clone()),
         identity_pool_name: Some(pool.name.clone()),
         allow_unauthenticated_identities: Some(pool.allow_unauthenticated),
-        allow_classic_flow: Some(pool.allow_classic_flow),
+        // Omitted when unset, as AWS does for a pool created without the flag.
+        allow_classic_flow: pool.allow_classic_flow,
         supported_login_providers: (!extras.supported_login_providers.is_empty())
             .then(|| extras.supported_login_providers.clone()),
         developer_provider_name: extras.developer_provider_name.clone(),
@@ -116,7 +118,7 @@ fn build(
         id: Some(id),
         name: input.identity_pool_name.unwrap_or_default(),
         allow_unauthenticated_identities: input.allow_unauthenticated_identities.unwrap_or(false),
-        allow_classic_flow: input.allow_classic_flow.unwrap_or(false),
+        allow_classic_flow: input.allow_classic_flow,
         open_id_connect_providers: input.open_id_connect_provider_arns.unwrap_or_default(),
         authenticated_role_arn: keep.and_then(|p| p.authenticated_role_arn.clone()),
         unauthenticated_role_arn: keep.and_then(|p| p.unauthenticated_role_arn.clone()),
@@ -127,7 +129,7 @@ fn build(
     };
     let mut pool = state
         .change(|world| world.build_pool(&state.account_id, &state.region, config))
-        .map_err(|why| AwsError::new(ErrorType::InvalidParameter, why))?;
+        .map_err(|why| texts::INVALID_POOL.with(&[("why", &why)]))?;
     if let Some(old) = keep {
         // Mappings stay while their provider is still trusted.
         pool.role_mappings = old
@@ -157,10 +159,7 @@ pub async fn create(
     check_shape(&mut v, &input);
     v.finish()?;
     if state.pools().len() >= MAX_POOLS {
-        return Err(AwsError::new(
-            ErrorType::LimitExceeded,
-            format!("Maximum number of identity pools ({MAX_POOLS}) reached."),
-        ));
+        return Err(texts::TOO_MANY_POOLS.with(&[("max", &MAX_POOLS)]));
     }
     let id = format!("{}:{}", state.region, uuid::Uuid::new_v4());
     let pool = build(state, id, input, None)?;
@@ -180,7 +179,7 @@ fn existing(state: &CognitoState, id: Option<&str>) -> Result<Pool, AwsError> {
     let mut v = Violations::default();
     let id = v.required_string("identityPoolId", id.map(str::to_owned), (1, 55), Some(REGION_GUID));
     let id = id.get(v.finish()?);
-    state.pool(&id).ok_or_else(|| AwsError::pool_not_found(&id))
+    state.pool(&id).ok_or_else(|| texts::POOL_NOT_FOUND.with(&[("pool", &id)]))
 }
 
 /// `DescribeIdentityPool`.
@@ -204,11 +203,7 @@ pub async fn update(
         (&old.extras.developer_provider_name, &input.developer_provider_name)
         && was != now
     {
-        // Documented rule; AWS's text for it is not published (inferred).
-        return Err(AwsError::new(
-            ErrorType::InvalidParameter,
-            "DeveloperProviderName cannot be changed once it is set.",
-        ));
+        return Err(texts::DEVELOPER_PROVIDER_FIXED.error());
     }
     let pool = build(state, old.id.clone(), input, Some(&old))?;
     state.change(|world| world.pools.insert(pool.id.clone(), pool.clone()));
@@ -341,8 +336,8 @@ pub async fn set_roles(state: &CognitoState, input: PoolRoles) -> Result<Empty, 
         }))
     {
         if state.role(arn).is_none() {
-            // Observed text (docs/reference/cognito.md §2.4); here it answers a role the account lacks.
-            return Err(AwsError::not_authorized(format!("Access to Role '{arn}' is forbidden.")));
+            // Observed for a role name given instead of an ARN: a role the account lacks.
+            return Err(texts::ROLE_FORBIDDEN.with(&[("role", arn)]));
         }
     }
     let mut mappings = BTreeMap::new();
@@ -351,7 +346,7 @@ pub async fn set_roles(state: &CognitoState, input: PoolRoles) -> Result<Empty, 
             .providers()
             .into_iter()
             .find(|p| (p.name == key || p.arn == key) && pool.providers.contains(&p.name))
-            .ok_or_else(|| AwsError::new(ErrorType::InvalidParameter, format!("{key} is not a valid RoleMapping ProviderName or is not a configured provider.")))?;
+            .ok_or_else(|| texts::ROLE_MAPPING_PROVIDER.with(&[("provider", &key)]))?;
         let rules: Vec<MappingRule> = mapping
             .rules_configuration
             .map(|c| {
@@ -367,23 +362,13 @@ pub async fn set_roles(state: &CognitoState, input: PoolRoles) -> Result<Empty, 
             })
             .unwrap_or_default();
         if mapping.kind == MappingType::Rules && rules.is_empty() {
-            return Err(AwsError::new(
-                ErrorType::InvalidParameter,
-                "RulesConfiguration is required for a Rules mapping.",
-            ));
+            return Err(texts::RULES_REQUIRED.error());
         }
         if rules.len() > MAX_RULES {
-            return Err(AwsError::new(
-                ErrorType::LimitExceeded,
-                format!("A role mapping may have at most {} rules.", MAX_RULES),
-            ));
+            return Err(texts::TOO_MANY_RULES.with(&[("max", &MAX_RULES)]));
         }
-        let resolution = mapping.ambiguous_role_resolution.ok_or_else(|| {
-            AwsError::new(
-                ErrorType::InvalidParameter,
-                "AmbiguousRoleResolution is required for a role mapping.",
-            )
-        })?;
+        let resolution =
+            mapping.ambiguous_role_resolution.ok_or_else(|| texts::RESOLUTION_REQUIRED.error())?;
         mappings.insert(
             provider.name,
             RoleMapping { kind: mapping.kind, ambiguous_role_resolution: resolution, rules },
@@ -446,10 +431,9 @@ fn pool_by_arn(state: &CognitoState, arn: Option<&str>) -> Result<Pool, AwsError
     let arn = arn.get(v.finish()?);
     let prefix =
         format!("arn:aws:cognito-identity:{}:{}:identitypool/", state.region, state.account_id);
-    let id = arn.strip_prefix(&prefix).ok_or_else(|| {
-        AwsError::new(ErrorType::InvalidParameter, format!("Invalid identity pool ARN: {arn}"))
-    })?;
-    state.pool(id).ok_or_else(|| AwsError::pool_not_found(id))
+    let id =
+        arn.strip_prefix(&prefix).ok_or_else(|| texts::INVALID_POOL_ARN.with(&[("arn", &arn)]))?;
+    state.pool(id).ok_or_else(|| texts::POOL_NOT_FOUND.with(&[("pool", &id)]))
 }
 
 /// `TagResource` input.
@@ -482,10 +466,7 @@ pub async fn tag(state: &CognitoState, input: TagInput) -> Result<Empty, AwsErro
     let mut merged = pool.extras.tags.clone();
     merged.extend(tags);
     if merged.len() > MAX_TAGS {
-        return Err(AwsError::new(
-            ErrorType::LimitExceeded,
-            format!("A resource may have at most {MAX_TAGS} tags."),
-        ));
+        return Err(texts::TOO_MANY_TAGS.with(&[("max", &MAX_TAGS)]));
     }
     state.change(|world| world.pools.get_mut(&pool.id).map(|p| p.extras.tags = merged));
     Ok(Empty {})
@@ -536,11 +517,7 @@ fn principal_target(
     );
     let provider = provider.get(v.finish()?);
     if !pool.providers.contains(&provider) {
-        // Text inferred.
-        return Err(AwsError::new(
-            ErrorType::InvalidParameter,
-            format!("{provider} is not a configured provider of this identity pool."),
-        ));
+        return Err(texts::UNKNOWN_TAG_PROVIDER.with(&[("provider", &provider)]));
     }
     Ok((pool, provider))
 }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::account::{AmbiguousRoleResolution, MappingRule, MappingType, MatchType, RoleMapping};
 use crate::error::AwsError;
+use crate::texts;
 
 /// The role chosen for a login of `provider` with `claims` under `mapping`.
 pub fn choose(
@@ -62,9 +63,7 @@ pub fn choose(
 }
 
 fn denied(provider: &str) -> AwsError {
-    AwsError::not_authorized(format!(
-        "The ambiguous role mapping rules for: {provider} denied this request."
-    ))
+    texts::AMBIGUOUS_DENIED.with(&[("provider", &provider)])
 }
 
 fn rule_matches(rule: &MappingRule, claims: &Map<String, Value>) -> bool {

@@ -10,8 +10,9 @@
 use super::Params;
 use super::sts::iso8601;
 use crate::account::{OidcProviderConfig, Provider, Role, RoleConfig};
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
 use crate::state::CognitoState;
+use crate::texts;
 use crate::xml::xml_escape;
 
 /// IAM's XML namespace, for its answers.
@@ -37,20 +38,16 @@ const MAX_CLIENT_IDS: usize = 100;
 const MAX_THUMBPRINTS: usize = 5;
 const MAX_PROVIDERS: usize = 100;
 
-fn invalid(message: impl Into<String>) -> AwsError {
-    AwsError::new(ErrorType::InvalidInput, message)
-}
-
-fn no_such_entity(message: impl Into<String>) -> AwsError {
-    AwsError::new(ErrorType::NoSuchEntity, message)
+fn invalid(why: String) -> AwsError {
+    texts::IAM_INVALID.with(&[("why", &why)])
 }
 
 fn required<'p>(params: &'p Params, name: &str) -> Result<&'p str, AwsError> {
     params.get(name).map(String::as_str).ok_or_else(|| {
-        AwsError::new(
-            ErrorType::ValidationError,
-            format!("1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null", lower_first(name)),
-        )
+        texts::VALIDATION_QUERY.composed(format!(
+            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+            lower_first(name)
+        ))
     })
 }
 
@@ -103,7 +100,12 @@ pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<Str
             ))
         }
         "DeleteOpenIDConnectProvider" => {
-            let provider = provider(state, params)?;
+            let arn = required(params, "OpenIDConnectProviderArn")?;
+            let provider = state
+                .providers()
+                .into_iter()
+                .find(|p| p.arn == arn)
+                .ok_or_else(|| texts::IAM_DELETE_NO_PROVIDER.with(&[("arn", &arn)]))?;
             state.change(|world| world.providers.remove(&provider.name));
             Ok(answer(action, ""))
         }
@@ -127,12 +129,7 @@ pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<Str
                 && !provider.client_ids.contains(&client_id)
                 && provider.client_ids.len() >= MAX_CLIENT_IDS
             {
-                return Err(AwsError::new(
-                    ErrorType::IamLimitExceeded,
-                    format!(
-                        "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}"
-                    ),
-                ));
+                return Err(texts::IAM_TOO_MANY_CLIENT_IDS.with(&[("max", &MAX_CLIENT_IDS)]));
             }
             state.change(|world| {
                 if let Some(p) = world.providers.get_mut(&provider.name) {
@@ -165,30 +162,17 @@ pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<Str
             state.change(|world| world.roles.get_mut(&role.arn).map(|r| r.trust_policy = policy));
             Ok(answer(action, ""))
         }
-        other => Err(AwsError::new(
-            ErrorType::InvalidAction,
-            format!("Could not find operation {other} for version 2010-05-08"),
-        )),
+        other => Err(texts::INVALID_ACTION.with(&[("action", &other), ("version", &"2010-05-08")])),
     }
 }
 
 fn thumbprints(params: &Params) -> Result<Vec<String>, AwsError> {
     let thumbprints = members(params, "ThumbprintList");
     if thumbprints.len() > MAX_THUMBPRINTS {
-        // Moto's text; AWS's is not published (inferred).
-        return Err(invalid(format!(
-            "Thumbprint list must contain fewer than {MAX_THUMBPRINTS} entries."
-        )));
+        return Err(texts::IAM_TOO_MANY_THUMBPRINTS.with(&[("max", &MAX_THUMBPRINTS)]));
     }
-    if let Some(bad) =
-        thumbprints.iter().find(|t| t.len() != 40 || !t.chars().all(|c| c.is_ascii_hexdigit()))
-    {
-        return Err(AwsError::new(
-            ErrorType::ValidationError,
-            format!(
-                "1 validation error detected: Value '[{bad}]' at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]"
-            ),
-        ));
+    if thumbprints.iter().any(|t| t.len() != 40 || !t.chars().all(|c| c.is_ascii_hexdigit())) {
+        return Err(texts::IAM_THUMBPRINT.error());
     }
     Ok(thumbprints)
 }
@@ -198,39 +182,28 @@ fn create_provider(state: &CognitoState, params: &Params) -> Result<String, AwsE
     let rest = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
         (Some(rest), _) => rest,
         (None, Some(rest)) if state.allow_http_issuers => rest,
-        // Text inferred.
-        _ => return Err(invalid("The Url must start with https://")),
+        (None, Some(_)) => return Err(texts::IAM_URL_SCHEME.error()),
+        (None, None) => return Err(texts::IAM_URL_NO_SCHEME.error()),
     };
     let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty()
-        || url.contains('?')
-        || url.contains('#')
-        || (host.contains(':') && !state.allow_http_issuers)
-    {
-        // Text inferred: IAM refuses ports, queries and fragments.
-        return Err(invalid(format!("Invalid OpenID Connect Provider URL: {url}")));
+    if host.is_empty() {
+        return Err(texts::IAM_URL_NO_SCHEME.error());
+    }
+    if url.contains('?') || url.contains('#') || (host.contains(':') && !state.allow_http_issuers) {
+        return Err(texts::IAM_URL_INVALID.with(&[("url", &url)]));
     }
     let client_ids = members(params, "ClientIDList");
     if client_ids.len() > MAX_CLIENT_IDS {
-        return Err(AwsError::new(
-            ErrorType::IamLimitExceeded,
-            format!("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}"),
-        ));
+        return Err(texts::IAM_TOO_MANY_CLIENT_IDS.with(&[("max", &MAX_CLIENT_IDS)]));
     }
     let thumbprints = thumbprints(params)?;
     if state.providers().len() >= MAX_PROVIDERS {
-        return Err(AwsError::new(
-            ErrorType::IamLimitExceeded,
-            format!("Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}"),
-        ));
+        return Err(texts::IAM_TOO_MANY_PROVIDERS.with(&[("max", &MAX_PROVIDERS)]));
     }
     let now = state.clock.now();
     let created = state.change(|world| {
         if world.providers.contains_key(crate::account::strip_scheme(url)) {
-            return Err(AwsError::new(
-                ErrorType::EntityAlreadyExists,
-                format!("Provider with url {url} already exists."),
-            ));
+            return Err(texts::IAM_PROVIDER_EXISTS.with(&[("url", &url)]));
         }
         let provider = world
             .add_provider(&state.account_id, OidcProviderConfig { url: url.to_owned(), client_ids })
@@ -256,35 +229,37 @@ fn provider(state: &CognitoState, params: &Params) -> Result<Provider, AwsError>
         .providers()
         .into_iter()
         .find(|p| p.arn == arn)
-        // Text inferred.
-        .ok_or_else(|| no_such_entity(format!("OpenIDConnect Provider not found for arn {arn}")))
+        .ok_or_else(|| texts::IAM_NO_PROVIDER.with(&[("arn", &arn)]))
 }
 
 fn policy_document(text: &str) -> Result<serde_json::Value, AwsError> {
-    serde_json::from_str(text).map_err(|_| {
-        AwsError::new(ErrorType::MalformedPolicyDocument, "This policy contains invalid Json")
-    })
+    serde_json::from_str(text).map_err(|_| texts::IAM_POLICY_JSON.error())
 }
 
 fn create_role(state: &CognitoState, params: &Params) -> Result<String, AwsError> {
     let name = required(params, "RoleName")?.to_owned();
     let policy = policy_document(required(params, "AssumeRolePolicyDocument")?)?;
     let max_session = match params.get("MaxSessionDuration") {
-        Some(text) => text.parse().ok().filter(|d| (3600..=43_200).contains(d)).ok_or_else(|| {
-            AwsError::new(
-            ErrorType::ValidationError,
-                format!("1 validation error detected: Value '{text}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600"),
-            )
-        })?,
+        Some(text) => match text.parse::<i64>() {
+            Ok(d) if (3600..=43_200).contains(&d) => d,
+            parsed => {
+                let constraint = match parsed {
+                    Ok(d) if d > 43_200 => "Member must have value less than or equal to 43200",
+                    _ => "Member must have value greater than or equal to 3600",
+                };
+                return Err(texts::VALIDATION_QUERY.with(&[
+                    ("value", &text),
+                    ("member", &"maxSessionDuration"),
+                    ("constraint", &constraint),
+                ]));
+            }
+        },
         None => 3600,
     };
     let now = state.clock.now();
     let role = state.change(|world| {
         if world.roles.values().any(|r| r.name == name) {
-            return Err(AwsError::new(
-                ErrorType::EntityAlreadyExists,
-                format!("Role with name {name} already exists."),
-            ));
+            return Err(texts::IAM_ROLE_EXISTS.with(&[("name", &name)]));
         }
         let mut role = world
             .add_role(
@@ -308,7 +283,7 @@ fn role(state: &CognitoState, params: &Params) -> Result<Role, AwsError> {
     let name = required(params, "RoleName")?;
     state
         .role(&format!("arn:aws:iam::{}:role/{name}", state.account_id))
-        .ok_or_else(|| no_such_entity(format!("The role with name {name} cannot be found.")))
+        .ok_or_else(|| texts::IAM_NO_ROLE.with(&[("name", &name)]))
 }
 
 fn role_xml(role: &Role) -> String {

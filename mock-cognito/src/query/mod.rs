@@ -15,8 +15,9 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{AwsError, ErrorType, Protocol};
+use crate::error::{AwsError, Protocol};
 use crate::state::CognitoState;
+use crate::texts;
 use crate::trust::sigv4::SignedRequest;
 use crate::xml::xml_response;
 
@@ -32,9 +33,7 @@ pub(crate) type Params = HashMap<String, String>;
 /// Handles one Query-protocol request: IAM's actions, else STS's.
 pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Response {
     let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(request.body) else {
-        return AwsError::new(ErrorType::MalformedQueryString, "The query string is malformed.")
-            .in_protocol(STS)
-            .into_response();
+        return texts::MALFORMED_QUERY.error().in_protocol(STS).into_response();
     };
     let params: Params = pairs.into_iter().collect();
     let action = params.get("Action").map(String::as_str);
@@ -53,11 +52,10 @@ pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Respo
             Ok(caller) => Ok(sts::caller_identity(state, caller.as_deref())),
             Err(err) => Err(err),
         },
-        Some(other) => Err(AwsError::new(
-            ErrorType::InvalidAction,
-            format!("Could not find operation {other} for version 2011-06-15"),
-        )),
-        None => Err(AwsError::new(ErrorType::MissingAction, "Missing Action")),
+        Some(other) => {
+            Err(texts::INVALID_ACTION.with(&[("action", &other), ("version", &"2011-06-15")]))
+        }
+        None => Err(texts::MISSING_ACTION.error()),
     };
     answer(result, STS, action.unwrap_or(""))
 }

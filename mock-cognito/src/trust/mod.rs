@@ -1,17 +1,21 @@
 //! The trust machinery the three services share: the checks of a federated token (Cognito's
-//! `Logins` and STS's web identity token), issuers' keys learned over HTTP, Cognito's own
-//! OpenID tokens, IAM trust-policy evaluation and SigV4 verification.
+//! `Logins` in `logins.rs`, STS's web identity token in `web_identity.rs`, each written once
+//! for the endpoint, `fedmock explain` and the log), issuers' keys learned over HTTP, Cognito's
+//! own OpenID tokens, IAM trust-policy evaluation and SigV4 verification.
 //!
 //! Nothing here speaks a wire protocol: each piece returns a verdict that `identity/` and
-//! `query/` turn into their service's answer, and that `fedmock explain` and the logs print.
+//! `query/` turn into their service's answer.
 
+mod check;
 pub mod explain;
 mod jwks;
+pub mod logins;
 pub(crate) mod openid;
 pub(crate) mod policy;
+mod signature;
 pub(crate) mod sigv4;
-pub(crate) mod verify;
-pub(crate) mod web_identity;
+mod token;
+pub mod web_identity;
 
 pub use jwks::{JwksCache, JwksError};
-pub use verify::unverified_claims;
+pub use token::unverified_claims;

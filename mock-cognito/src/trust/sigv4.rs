@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use aws_lc_rs::{digest, hmac};
 use axum::http::{HeaderMap, Method, Uri};
 
-use crate::error::{AwsError, ErrorType};
+use crate::error::AwsError;
+use crate::texts;
 
 /// What was signed, as the server sees it.
 #[derive(Debug, Clone, Copy)]
@@ -41,8 +42,7 @@ pub fn verify(
     region: &str,
     secret_for: impl Fn(&str) -> Option<(String, Option<String>)>,
 ) -> Result<Signer, AwsError> {
-    let missing =
-        || AwsError::new(ErrorType::MissingAuthenticationToken, "Missing Authentication Token");
+    let missing = || texts::MISSING_AUTHENTICATION.error();
     let header =
         request.headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or_else(missing)?;
     let fields = header
@@ -73,25 +73,16 @@ pub fn verify(
         ));
     };
     if *scope_region != region || *scope_service != service {
-        return Err(AwsError::new(
-            ErrorType::InvalidSignature,
-            format!(
-                "Credential should be scoped to a valid region and service: expected {region}/{service}, got {scope_region}/{scope_service}"
-            ),
-        ));
+        return Err(texts::WRONG_SCOPE.with(&[
+            ("expected", &format_args!("{region}/{service}")),
+            ("got", &format_args!("{scope_region}/{scope_service}")),
+        ]));
     }
-    let (secret, session_token) = secret_for(access_key).ok_or_else(|| {
-        AwsError::new(
-            ErrorType::UnrecognizedClient,
-            "The security token included in the request is invalid.",
-        )
-    })?;
+    let (secret, session_token) =
+        secret_for(access_key).ok_or_else(|| texts::UNRECOGNIZED_CLIENT.error())?;
     let sent_token = request.headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
     if session_token.is_some() && sent_token != session_token.as_deref() {
-        return Err(AwsError::new(
-            ErrorType::UnrecognizedClient,
-            "The security token included in the request is invalid.",
-        ));
+        return Err(texts::UNRECOGNIZED_CLIENT.error());
     }
     let amz_date = request
         .headers
@@ -112,17 +103,15 @@ pub fn verify(
         hex(hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), string_to_sign.as_bytes())
             .as_ref());
     if expected != signature {
-        return Err(AwsError::new(
-            ErrorType::InvalidSignature,
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-        )
-        .with_detail(format!("canonical request was:\n{canonical}")));
+        return Err(texts::SIGNATURE_MISMATCH
+            .error()
+            .with_detail(format!("canonical request was:\n{canonical}")));
     }
     Ok(Signer { access_key_id: (*access_key).to_owned() })
 }
 
 fn incomplete(message: &str) -> AwsError {
-    AwsError::new(ErrorType::IncompleteSignature, message)
+    texts::INCOMPLETE_SIGNATURE.with(&[("why", &message)])
 }
 
 fn canonical_request(request: SignedRequest<'_>, signed_headers: &str) -> String {
@@ -205,6 +194,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorType;
 
     /// The `get-vanilla` case of AWS's SigV4 test suite.
     #[test]

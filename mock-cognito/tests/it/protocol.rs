@@ -66,16 +66,24 @@ async fn assert_still_serving(cognito: &MockCognito) {
     assert!(body["IdentityId"].as_str().unwrap().starts_with("us-east-1:"));
 }
 
+/// Coral's deserializer: no message for a body that is not JSON (kinesalite's recorded AWS
+/// answers), else what it found where (aws/aws-sdk-js-v3#2831).
 #[tokio::test]
-async fn malformed_json_is_a_serialization_exception() {
+async fn malformed_json_is_a_serialization_exception_in_coral_s_words() {
     let cognito = start().await;
-    for bad in ["{", "[1,2]", r#"{"IdentityPoolId": 5}"#, "\u{0}\u{1}"] {
+    for (bad, message) in [
+        ("{", None),
+        ("\u{0}\u{1}", None),
+        ("[1,2]", Some("Start of list found where not expected")),
+        (r#"{"IdentityPoolId": {}}"#, Some("Start of structure or map found where not expected.")),
+        (r#"{"IdentityPoolId": 5}"#, Some("NUMBER_VALUE can not be converted to a String")),
+    ] {
         let (status, error_type, body) =
             send(&cognito, Some("AWSCognitoIdentityService.GetId"), bad).await;
         assert_eq!(status, 400, "{bad}");
         assert_eq!(error_type.as_deref(), Some("SerializationException:"));
         assert_eq!(body["__type"], "SerializationException");
-        assert!(body["message"].as_str().unwrap().contains("not valid JSON"), "{body}");
+        assert_eq!(body["Message"].as_str(), message, "{bad}: {body}");
     }
     assert_still_serving(&cognito).await;
 }
@@ -105,7 +113,7 @@ async fn a_body_over_the_limit_is_refused_without_a_server_error() {
         send(&cognito, Some("AWSCognitoIdentityService.GetId"), huge).await;
     assert_eq!(status, 400);
     assert_eq!(error_type.as_deref(), Some("SerializationException:"));
-    assert!(body["message"].as_str().unwrap().contains("could not be read"), "{body}");
+    assert_eq!(body, json!({"__type": "SerializationException"}));
     assert_still_serving(&cognito).await;
 }
 
@@ -156,8 +164,23 @@ async fn unauthenticated_identities_are_recorded_and_get_credentials() {
     assert!(cognito.state().identity(id).is_some_and(|i| i.logins.is_empty()));
     let body = json!({"IdentityId": id}).to_string();
     let (status, _, creds) =
-        send(&cognito, Some("AWSCognitoIdentityService.GetCredentialsForIdentity"), body).await;
+        send(&cognito, Some("AWSCognitoIdentityService.GetCredentialsForIdentity"), body.clone())
+            .await;
     assert_eq!(status, 200, "{creds}");
     assert_eq!(creds["IdentityId"], id);
-    assert!(creds["Credentials"]["Expiration"].is_i64(), "epoch seconds as a JSON number: {creds}");
+    assert!(creds["Credentials"]["Expiration"].is_f64(), "epoch seconds as a JSON number: {creds}");
+    // As Java writes a double: `"Expiration":1.515115602E9` in a real capture.
+    let raw = reqwest::Client::new()
+        .post(cognito.endpoint_url())
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "AWSCognitoIdentityService.GetCredentialsForIdentity")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let expiration = raw.split(r#""Expiration":"#).nth(1).unwrap().split(',').next().unwrap();
+    assert!(expiration.starts_with("1.") && expiration.contains("E9"), "{raw}");
 }

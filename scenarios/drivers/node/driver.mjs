@@ -1,7 +1,8 @@
 // One scenario step through the AWS SDK for JavaScript, the way an application makes it.
 //
 // stdin: {"sdk": "v2" | "v3", "endpoint", "region", "action", "pool", "logins", "identity",
-//         "custom_role_arn", "role_arn", "web_identity_token", "session_name"}
+//         "custom_role_arn", "role_arn", "web_identity_token", "session_name",
+//         "duration_seconds"}
 // stdout: {"ok": {...}} | {"error": {"type", "message"}} | {"failed": "why"}
 //
 // A `credentials` step goes through the SDKs' own Cognito credential providers:
@@ -62,6 +63,7 @@ async function v2() {
       const sts = new AWS.STS(opts);
       const out = await call(sts, "assumeRoleWithWebIdentity", defined({
         RoleArn: req.role_arn, RoleSessionName: req.session_name, WebIdentityToken: req.web_identity_token,
+        DurationSeconds: req.duration_seconds,
       }));
       return {
         access_key_id: out.Credentials?.AccessKeyId, secret_access_key: out.Credentials?.SecretAccessKey,
@@ -79,6 +81,7 @@ async function v3() {
     const { STSClient, AssumeRoleWithWebIdentityCommand } = await import("@aws-sdk/client-sts");
     const out = await new STSClient(opts).send(new AssumeRoleWithWebIdentityCommand(defined({
       RoleArn: req.role_arn, RoleSessionName: req.session_name, WebIdentityToken: req.web_identity_token,
+        DurationSeconds: req.duration_seconds,
     })));
     return {
       access_key_id: out.Credentials?.AccessKeyId, secret_access_key: out.Credentials?.SecretAccessKey,

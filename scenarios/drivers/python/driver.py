@@ -1,7 +1,7 @@
 """One scenario step through boto3, the way an application makes it.
 
 stdin: {"endpoint", "region", "action", "pool", "logins", "identity", "custom_role_arn",
-        "role_arn", "web_identity_token", "session_name"}
+        "role_arn", "web_identity_token", "session_name", "duration_seconds"}
 stdout: {"ok": {...}} | {"error": {"type", "message"}} | {"failed": "why"}
 
 The client is made with region_name and endpoint_url, as boto3 documents. GetId,
@@ -33,6 +33,7 @@ def main():
                 RoleArn=req.get("role_arn"),
                 RoleSessionName=req.get("session_name"),
                 WebIdentityToken=req.get("web_identity_token"),
+                DurationSeconds=req.get("duration_seconds"),
             )
         )
         return {

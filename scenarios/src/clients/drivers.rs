@@ -193,6 +193,7 @@ fn aws_cli_args(action: Action, call: &Call) -> Vec<String> {
         _ => {
             opt("--role-arn", call.role_arn.as_ref());
             opt("--role-session-name", Some(&call.session_name));
+            opt("--duration-seconds", call.duration_seconds.map(|d| d.to_string()).as_ref());
             opt("--web-identity-token", call.web_identity_token.as_ref());
             [vec!["sts".into(), "assume-role-with-web-identity".into()], args].concat()
         }

@@ -100,6 +100,8 @@ pub struct Call {
     pub web_identity_token: Option<String>,
     /// STS: the session name.
     pub session_name: String,
+    /// STS: `DurationSeconds`.
+    pub duration_seconds: Option<i64>,
 }
 
 /// What a call ended with.

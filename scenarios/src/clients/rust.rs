@@ -69,6 +69,7 @@ pub(super) async fn call(endpoints: &Endpoints, action: Action, call: &Call) -> 
                 .assume_role_with_web_identity()
                 .set_role_arn(call.role_arn.clone())
                 .role_session_name(&call.session_name)
+                .set_duration_seconds(call.duration_seconds.and_then(|d| i32::try_from(d).ok()))
                 .set_web_identity_token(call.web_identity_token.clone())
                 .send()
                 .await;

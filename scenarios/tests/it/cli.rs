@@ -147,7 +147,7 @@ async fn fedmock_explain_names_the_failing_check_aws_s_answer_and_the_fix() {
 
     let access = explain(&tokens.access_token, &[]);
     assert!(
-        access.ends_with("Verdict: accepted (the signature was not checked here).\n"),
+        access.ends_with("Verdict: accepted, except for what was not checked here.\n"),
         "{access}"
     );
     let with_scheme = explain(&tokens.access_token, &["--logins-key", fed.issuer()]);
@@ -155,12 +155,49 @@ async fn fedmock_explain_names_the_failing_check_aws_s_answer_and_the_fix() {
 
     // STS straight from the Okta token: its own checks against the IAM OIDC providers.
     let sts = explain(tokens.id_token.as_deref().unwrap(), &["--sts"]);
-    assert!(sts.starts_with("STS's checks of AssumeRoleWithWebIdentity's token"), "{sts}");
+    assert!(sts.starts_with("STS's checks of AssumeRoleWithWebIdentity, in order"), "{sts}");
     assert!(sts.contains("AWS answers: InvalidIdentityToken: Incorrect token audience\n"), "{sts}");
     let sts_ok = explain(&tokens.access_token, &["--sts"]);
     assert!(
-        sts_ok.ends_with("Verdict: accepted (the signature was not checked here).\n"),
+        sts_ok.ends_with("Verdict: accepted, except for what was not checked here.\n"),
         "{sts_ok}"
+    );
+    // With the role: its trust policy and session length are STS's checks too.
+    let web_role = "arn:aws:iam::123456789012:role/fedmock-web-identity";
+    let role_ok = explain(&tokens.access_token, &["--sts", "--role-arn", web_role]);
+    assert!(
+        role_ok.ends_with("Verdict: accepted, except for what was not checked here.\n"),
+        "{role_ok}"
+    );
+    let too_long = explain(
+        &tokens.access_token,
+        &["--sts", "--role-arn", web_role, "--duration-seconds", "7200"],
+    );
+    assert!(too_long.contains("AWS answers: ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role."), "{too_long}");
+    let cognito_role = "arn:aws:iam::123456789012:role/fedmock-authenticated";
+    let denied = explain(&tokens.access_token, &["--sts", "--role-arn", cognito_role]);
+    assert!(
+        denied.contains(
+            "AWS answers: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity"
+        ),
+        "{denied}"
+    );
+}
+
+/// The provenance table is generated from the code, and docs/provenance.md is that table.
+fn fedmock_explain_provenance_is_the_generated_docs_page() {
+    let output = Command::new(env!("CARGO_BIN_EXE_fedmock"))
+        .args(["explain", "--provenance"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.contains("| Cognito Identity | NotAuthorizedException | `Invalid login token. Token expired: {now} >= {exp}` |"), "{table}");
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/provenance.md");
+    let written = std::fs::read_to_string(&docs).unwrap_or_default();
+    assert!(
+        written == table,
+        "docs/provenance.md is out of date: run `cargo run -p scenarios --bin fedmock -- explain --provenance > docs/provenance.md`"
     );
 }
 
@@ -241,7 +278,7 @@ async fn fedmock_run_against_running_endpoints_drives_them_over_the_wire() {
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{table}");
     // The expiry scenario moved the running world's clock over the admin API, and put it back.
-    assert!(table.contains("expired-token-and-clock-skew"), "{table}");
+    assert!(table.contains("expired-token-no-grace"), "{table}");
     assert!((fed.clock().now().await.unwrap() - before).abs() < 60, "the clock is restored");
     assert!(table.contains("skipped: its [world] needs a world of its own"), "{table}");
     assert!(table.contains("skipped: rotate_keys would change a shared world's keys"), "{table}");
@@ -358,6 +395,7 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
         fedmock_run_passes_the_library_and_fails_a_broken_scenario,
         fedmock_run_reports_a_missing_client_as_skipped_with_its_install_command_never_passed,
         fedmock_explain_explains_a_scenario_step_in_its_world,
+        fedmock_explain_provenance_is_the_generated_docs_page,
     ];
     async: [
         fedmock_up_serves_the_default_world_and_stops_cleanly,

@@ -61,7 +61,7 @@ async fn cognito_identity_credentials_without_a_role_use_the_enhanced_flow() {
 
 async fn cognito_identity_credentials_with_a_role_use_the_basic_flow_through_sts() {
     let fed = Federation::builder()
-        .aws(|aws| aws.identity_pools[0].allow_classic_flow = true)
+        .aws(|aws| aws.identity_pools[0].allow_classic_flow = Some(true))
         .start()
         .await
         .unwrap();
@@ -83,7 +83,11 @@ async fn cognito_identity_credentials_with_a_role_use_the_basic_flow_through_sts
         "issued by STS (the SDK's own session name), not the enhanced flow"
     );
 
-    let classic_off = Federation::start().await;
+    let classic_off = Federation::builder()
+        .aws(|aws| aws.identity_pools[0].allow_classic_flow = Some(false))
+        .start()
+        .await
+        .unwrap();
     let (access, _) = tokens(&classic_off).await;
     let refused =
         run(&classic_off, &access, Some("arn:aws:iam::123456789012:role/fedmock-authenticated"));

@@ -46,7 +46,7 @@ enum Command {
 #[derive(clap::Args, Debug)]
 struct ExplainArgs {
     /// The token (a real Okta token works: nothing is fetched).
-    #[arg(long, conflicts_with = "token_file", required_unless_present_any = ["token_file", "scenario"])]
+    #[arg(long, conflicts_with = "token_file", required_unless_present_any = ["token_file", "scenario", "provenance"])]
     token: Option<String>,
     /// Instead of a token: a scenario file, run in a world of its own up to `--step`, whose
     /// Logins are explained against that world at that moment.
@@ -83,6 +83,17 @@ struct ExplainArgs {
     /// entry: STS's checks against the world's IAM OIDC providers.
     #[arg(long, conflicts_with_all = ["pool_json", "provider_json", "logins_key", "pool"])]
     sts: bool,
+    /// With `--sts`: the `RoleArn` asked for, so the role's checks (trust policy, session
+    /// length) are explained too.
+    #[arg(long, requires = "sts")]
+    role_arn: Option<String>,
+    /// With `--role-arn`: `DurationSeconds`.
+    #[arg(long, requires = "role_arn", default_value_t = 3600)]
+    duration_seconds: i64,
+    /// Print every answer mock-cognito can give, with its source (a real AWS answer quoted
+    /// in public, AWS's documentation, or inferred and why), as markdown.
+    #[arg(long, exclusive = true)]
+    provenance: bool,
 }
 
 fn main() -> ExitCode {
@@ -160,6 +171,10 @@ fn world(config: Option<&PathBuf>) -> anyhow::Result<harness::FederationConfig> 
 
 fn explain(args: ExplainArgs) -> anyhow::Result<()> {
     use scenarios::explain::{self, Against};
+    if args.provenance {
+        print!("{}", harness::mock_cognito::texts::provenance_document());
+        return Ok(());
+    }
     if let (Some(file), Some(step)) = (&args.scenario, &args.step) {
         print!("{}", run::explain_step(file, step)?);
         return Ok(());
@@ -172,7 +187,16 @@ fn explain(args: ExplainArgs) -> anyhow::Result<()> {
     let now = args.now.unwrap_or_else(|| harness::Clock::system().now());
     let world = world(args.config.as_ref())?;
     if args.sts {
-        print!("{}", explain::web_identity(&token, world, &args.okta, now)?);
+        print!(
+            "{}",
+            explain::web_identity(
+                &token,
+                args.role_arn.as_deref().map(|arn| (arn, args.duration_seconds)),
+                world,
+                &args.okta,
+                now
+            )?
+        );
         return Ok(());
     }
     let against = match (&args.pool_json, &args.provider_json) {

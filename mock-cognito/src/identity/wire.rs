@@ -1,0 +1,59 @@
+//! How Cognito Identity writes its JSON: timestamps as Java doubles.
+//!
+//! Real Cognito writes epoch seconds as Java's `Double.toString` does: `1.515115602E9` for a
+//! GetCredentialsForIdentity `Expiration` (a public capture, found by `find_string` in the
+//! stored code), `1.421516513393E9` for a DescribeIdentity `CreationDate`; every SDK reads it
+//! as a number (the AWS SDK for JavaScript v3 needs a number).
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// Epoch seconds as a Java double.
+pub(crate) fn java_double(seconds: f64) -> String {
+    if seconds == 0.0 {
+        return "0.0".to_owned();
+    }
+    if seconds.abs() >= 1e7 || seconds.abs() < 1e-3 {
+        // Rust's shortest round-trip digits, in Java's scientific form.
+        let text = format!("{seconds:e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        if mantissa.contains('.') {
+            format!("{mantissa}E{exponent}")
+        } else {
+            format!("{mantissa}.0E{exponent}")
+        }
+    } else {
+        let text = format!("{seconds}");
+        if text.contains('.') { text } else { format!("{text}.0") }
+    }
+}
+
+/// Serialises epoch seconds as a Java double.
+pub(crate) fn serialize_seconds<S: Serializer>(seconds: &i64, s: S) -> Result<S::Ok, S::Error> {
+    // An i64 of seconds is exact in an f64 for every date a test meets (below 2^53).
+    let raw =
+        RawValue::from_string(java_double(*seconds as f64)).map_err(serde::ser::Error::custom)?;
+    raw.serialize(s)
+}
+
+/// Reads epoch seconds written either way.
+pub(crate) fn deserialize_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let value = f64::deserialize(d)?;
+    if value.is_finite() { Ok(value as i64) } else { Err(D::Error::custom("not a time")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::java_double;
+
+    #[test]
+    fn seconds_read_as_java_writes_them() {
+        assert_eq!(java_double(1_515_115_602.0), "1.515115602E9");
+        assert_eq!(java_double(1_421_516_513.393), "1.421516513393E9");
+        assert_eq!(java_double(1_500_000_000.0), "1.5E9");
+        assert_eq!(java_double(1_000_000_000.0), "1.0E9");
+        assert_eq!(java_double(3600.0), "3600.0");
+        assert_eq!(java_double(0.0), "0.0");
+    }
+}

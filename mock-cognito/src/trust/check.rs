@@ -1,0 +1,124 @@
+//! A check of a token, as every reader sees it: the endpoint (which stops at the first
+//! failure), `fedmock explain` (which runs them all, the signature excepted offline), and the
+//! log line of a refusal (the checks the endpoint made).
+
+use std::fmt::Write as _;
+
+use crate::error::AwsError;
+use crate::texts::Source;
+
+/// One check's outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The token passes it.
+    Pass,
+    /// The token fails it: AWS's answer, where its words come from, and what fixes it.
+    Fail {
+        /// AWS's error type and message, `Type: message`.
+        answer: String,
+        /// Where the answer's words come from.
+        source: Source,
+        /// The smallest change that fixes it.
+        fix: String,
+    },
+    /// Not evaluated, and why.
+    Skipped(String),
+}
+
+impl Verdict {
+    /// The failure `error`, fixed by `fix`.
+    pub(crate) fn fail(error: &AwsError, fix: impl Into<String>) -> Self {
+        Verdict::Fail { answer: error.to_string(), source: error.text.source, fix: fix.into() }
+    }
+}
+
+/// One check of a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    /// What is checked.
+    pub name: &'static str,
+    /// The values compared.
+    pub compared: String,
+    /// The outcome.
+    pub verdict: Verdict,
+}
+
+/// The checks as text under `title`: one line each, with AWS's answer, its source and the fix
+/// under a failure, then the verdict.
+pub fn render(title: &str, checks: &[Check]) -> String {
+    let mut out = format!("{title}\n");
+    for (i, check) in checks.iter().enumerate() {
+        let verdict = match &check.verdict {
+            Verdict::Pass => "pass".to_owned(),
+            Verdict::Fail { .. } => "FAIL".to_owned(),
+            Verdict::Skipped(why) => format!("skipped: {why}"),
+        };
+        let _ = writeln!(out, "  {}. {} — {verdict}\n       {}", i + 1, check.name, check.compared);
+        if let Verdict::Fail { answer, source, fix } = &check.verdict {
+            let _ = writeln!(
+                out,
+                "       AWS answers: {answer}\n       ({} answer: {})\n       fix: {fix}",
+                source.label(),
+                source.reference()
+            );
+        }
+    }
+    match checks.iter().find(|c| matches!(c.verdict, Verdict::Fail { .. })) {
+        Some(first) => {
+            let _ = writeln!(out, "Verdict: refused at \"{}\".", first.name);
+        }
+        None if checks.iter().any(|c| matches!(c.verdict, Verdict::Skipped(_))) => {
+            out.push_str("Verdict: accepted, except for what was not checked here.\n");
+        }
+        None => out.push_str("Verdict: accepted.\n"),
+    }
+    out
+}
+
+/// The checks in the making.
+pub(crate) struct Run {
+    checks: Vec<Check>,
+    first: Option<AwsError>,
+    every: bool,
+}
+
+impl Run {
+    /// A run that stops at the first failure unless `every`.
+    pub fn new(every: bool) -> Self {
+        Self { checks: Vec::new(), first: None, every }
+    }
+
+    /// A check passed, having compared `compared`.
+    pub fn pass(&mut self, name: &'static str, compared: String) {
+        self.checks.push(Check { name, compared, verdict: Verdict::Pass });
+    }
+
+    /// Records a failure; whether to stop here.
+    pub fn fail(
+        &mut self,
+        name: &'static str,
+        compared: String,
+        error: AwsError,
+        fix: &str,
+    ) -> bool {
+        self.checks.push(Check {
+            name,
+            compared: compared.clone(),
+            verdict: Verdict::fail(&error, fix),
+        });
+        if self.first.is_none() {
+            self.first = Some(error.with_detail(format!("{name}: {compared}; {fix}")));
+        }
+        !self.every
+    }
+
+    /// A check not made, and why.
+    pub fn skip(&mut self, name: &'static str, compared: String, why: &str) {
+        self.checks.push(Check { name, compared, verdict: Verdict::Skipped(why.to_owned()) });
+    }
+
+    /// The checks made and the first failure's answer, if any.
+    pub fn finish(self) -> (Vec<Check>, Option<AwsError>) {
+        (self.checks, self.first)
+    }
+}

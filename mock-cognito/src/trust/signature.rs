@@ -1,0 +1,58 @@
+//! The RS256 signature of an issuer's token, verified with the issuer's keys as AWS learns
+//! them (discovery → JWKS, cached): shared by Cognito's and STS's checks, which word its
+//! failures differently.
+
+use serde_json::Value;
+
+use super::jwks::{JwksCache, JwksError};
+use super::token::Jwt;
+
+/// Why a signature was not verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The issuer's keys could not be fetched or read.
+    Unreachable(String),
+    /// No key for the token's `kid` (also: not yet in the cached keys).
+    NoKey(String),
+    /// The signature is not RS256, or no key verifies it.
+    Bad(String),
+}
+
+impl Failure {
+    /// What went wrong, for the log and `fedmock explain`.
+    pub fn reason(&self) -> &str {
+        match self {
+            Failure::Unreachable(r) | Failure::NoKey(r) | Failure::Bad(r) => r,
+        }
+    }
+}
+
+/// Verifies `jwt`'s signature with the keys of `iss`; on success, what was compared.
+pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result<String, Failure> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    let alg = jwt.header.get("alg").and_then(Value::as_str);
+    if alg != Some("RS256") {
+        return Err(Failure::Bad(format!("alg is {alg:?}; AWS accepts RSA signatures (RS256)")));
+    }
+    let kid = jwt.header_field("kid");
+    let keys = jwks.keys(iss, kid).await.map_err(|e| match e {
+        JwksError::NoKey { kid, jwks_uri } => {
+            Failure::NoKey(format!("the issuer's JWKS ({jwks_uri}) has no key with kid {kid:?}"))
+        }
+        JwksError::NotCachedYet { kid, jwks_uri, refresh_at } => Failure::NoKey(format!(
+            "kid {kid:?} is not among the keys cached from {jwks_uri}; AWS caches an issuer's keys for about ten minutes, so a key rotated in since the last fetch is seen from {refresh_at} (publish new keys before signing with them, or wait)"
+        )),
+        JwksError::Unreachable(why) => Failure::Unreachable(format!("could not fetch the issuer's keys: {why}")),
+    })?;
+    let signature = B64
+        .decode(jwt.signature)
+        .map_err(|_| Failure::Bad("the signature is not base64url".to_owned()))?;
+    if keys.iter().any(|key| key.verify_sig(jwt.signed.as_bytes(), &signature).is_ok()) {
+        Ok(format!("RS256, kid {}", kid.unwrap_or("(none)")))
+    } else {
+        Err(Failure::Bad(format!(
+            "the signature does not verify with the published key for kid {kid:?}"
+        )))
+    }
+}
