@@ -59,6 +59,10 @@ pub enum Action {
     Mint,
     /// Moves the world clock.
     Clock,
+    /// Switches mock-okta faults on from now until the next `faults` step (`faults = {}`
+    /// switches them off): the JWKS endpoint's `jwks_status` and `jwks_delay_ms` among them,
+    /// so Cognito's and STS's key fetches fail as an unreachable or slow issuer's do.
+    Faults,
     /// Rotates an authorization server's signing keys (mock-okta): a new `kid` signs from now
     /// on, the old key stays published. Results: `{id.kid}`.
     RotateKeys,
@@ -123,11 +127,10 @@ pub struct Step {
     pub password: Option<String>,
     /// `token`: scopes. Defaults to `openid`.
     pub scope: Option<String>,
-    /// `token`: mock-okta faults in force for this request only: `token_error`,
-    /// `token_delay_ms`, `access_token_claims`/`id_token_claims` merged over Okta's (`null`
-    /// removes one), `signing`. A refused request's `expect` is the OAuth `error` and
-    /// `error_description`. (JWKS faults would be over before Cognito fetches keys, so the
-    /// schema leaves them out.)
+    /// mock-okta faults: for a `token` step, in force for that request only (`token_error`,
+    /// `token_delay_ms`, `access_token_claims`/`id_token_claims` merged over Okta's,
+    /// `signing`; a refused request's `expect` is the OAuth `error` and `error_description`);
+    /// for a `faults` step, from then on, `jwks_status` and `jwks_delay_ms` included.
     #[serde(default)]
     #[cfg_attr(feature = "run", schemars(schema_with = "faults"))]
     pub faults: Option<harness::mock_okta::Faults>,
@@ -135,9 +138,11 @@ pub struct Step {
     #[serde(default)]
     #[cfg_attr(feature = "run", schemars(schema_with = "token_kind"))]
     pub token: Option<TokenKind>,
-    /// `mint`: claims merged over Okta's (`null` removes one).
+    /// `mint`: claims merged over Okta's.
     #[cfg_attr(feature = "run", schemars(with = "Option<serde_json::Map<String, Value>>"))]
     pub claims: Option<Claims>,
+    /// `mint`: claims taken out of Okta's (TOML has no `null`), e.g. `["aud"]`.
+    pub remove_claims: Option<Vec<String>>,
     /// `mint`: how to sign.
     #[serde(default)]
     #[cfg_attr(feature = "run", schemars(schema_with = "signing"))]
@@ -203,7 +208,7 @@ fn client_names(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 fn faults(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let signing = signing(generator);
     schemars::json_schema!({
-        "description": "mock-okta faults in force for this token request only.",
+        "description": "`token`: mock-okta faults in force for this request only; `faults`: from this step on.",
         "type": "object",
         "properties": {
             "token_error": {
@@ -218,6 +223,8 @@ fn faults(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
                 "additionalProperties": false
             },
             "token_delay_ms": { "type": "integer", "minimum": 0 },
+            "jwks_status": { "type": "integer", "description": "`faults`: the JWKS endpoint answers this HTTP status." },
+            "jwks_delay_ms": { "type": "integer", "minimum": 0, "description": "`faults`: the JWKS endpoint waits this long." },
             "access_token_claims": { "type": "object", "description": "Merged over Okta's (null removes one)." },
             "id_token_claims": { "type": "object", "description": "Merged over Okta's (null removes one)." },
             "signing": signing
@@ -268,12 +275,14 @@ impl Scenario {
 
     /// Why the scenario cannot run against a shared, already running world, if it cannot:
     /// it reshapes the world (`[world]`), changes it for everyone after it (`rotate_keys`:
-    /// Cognito's key cache would refuse the next scenarios' tokens).
+    /// Cognito's key cache would refuse the next scenarios' tokens; `faults`).
     pub fn needs_own_world(&self) -> Option<&'static str> {
         if self.world.is_some() {
             Some("its [world] needs a world of its own")
         } else if self.steps.iter().any(|s| s.action == Some(Action::RotateKeys)) {
             Some("rotate_keys would change a shared world's keys for every scenario after it")
+        } else if self.steps.iter().any(|s| s.action == Some(Action::Faults)) {
+            Some("faults would change a shared world's Okta for every scenario after it")
         } else {
             None
         }

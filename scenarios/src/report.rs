@@ -44,7 +44,7 @@ pub fn render(reports: &[ScenarioReport]) -> String {
         for step in report.steps.iter().filter(|s| !s.passed) {
             if let Some(why) = &step.explanation {
                 out.push_str(&format!(
-                    "\n✗ {} / {} ({}): what Cognito checks\n{why}",
+                    "\n✗ {} / {} ({}): what the service checks\n{why}",
                     report.scenario, step.step, step.client
                 ));
             }

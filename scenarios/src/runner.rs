@@ -247,6 +247,11 @@ impl Context {
         while let Some(start) = rest.find('{') {
             out.push_str(&rest[..start]);
             match rest[start..].find('}') {
+                // `{{logins_key}=}`: the brace before a reference is text.
+                Some(len) if rest[start + 1..start + len].contains('{') => {
+                    out.push('{');
+                    rest = &rest[start + 1..];
+                }
                 Some(len) => {
                     let name = &rest[start + 1..start + len];
                     match self.values.get(name) {
@@ -336,16 +341,28 @@ async fn run_step(
                 token: step.token.unwrap_or(TokenKind::Access),
                 client: step.client.clone(),
                 user: step.user.clone(),
-                claims: step
-                    .claims
-                    .clone()
-                    .map(|claims| fill_claims(context, claims))
-                    .unwrap_or_default(),
+                claims: {
+                    let mut claims = step
+                        .claims
+                        .clone()
+                        .map(|claims| fill_claims(context, claims))
+                        .unwrap_or_default();
+                    for name in step.remove_claims.iter().flatten() {
+                        claims.insert(name.clone(), Value::Null);
+                    }
+                    claims
+                },
                 signing: step.signing.clone().unwrap_or_default(),
                 ..Default::default()
             };
             match fed.mint(&request).await {
                 Ok(token) => Outcome::Ok(json!({"token": token})),
+                Err(err) => Outcome::Failed(err.to_string()),
+            }
+        }
+        Action::Faults => {
+            match fed.set_okta_faults(step.faults.clone().unwrap_or_default()).await {
+                Ok(()) => Outcome::Ok(json!({})),
                 Err(err) => Outcome::Failed(err.to_string()),
             }
         }
@@ -606,6 +623,16 @@ async fn judge(
         }
         (Outcome::Refused { kind, message }, _) => {
             report(client, format!("{kind}: {message}"), false)
+        }
+        // A client that validates parameters refuses before sending what AWS would refuse
+        // with a validation error: that is the answer its users see.
+        (Outcome::ClientRefused(why), Expect::Error { error, .. }) => report(
+            client,
+            format!("refused by the client before sending: {why}"),
+            error == "ValidationException" || error == "ValidationError",
+        ),
+        (Outcome::ClientRefused(why), _) => {
+            report(client, format!("refused by the client before sending: {why}"), false)
         }
         (Outcome::Failed(why), _) => report(client, format!("failed: {why}"), false),
     }

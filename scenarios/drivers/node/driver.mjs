@@ -6,7 +6,8 @@
 // stdout: {"ok": {...}} | {"error": {"type", "message"}} | {"failed": "why"}
 //
 // A `credentials` step goes through the SDKs' own Cognito credential providers:
-// AWS.CognitoIdentityCredentials (v2) and fromCognitoIdentityPool (v3). Single calls: v2
+// AWS.CognitoIdentityCredentials (v2) and fromCognitoIdentityPool (v3); v2's `assume_role`
+// through AWS.WebIdentityCredentials. Single calls: v2
 // calls the Cognito and STS operations with makeUnauthenticatedRequest, exactly what
 // AWS.CognitoIdentityCredentials and AWS.WebIdentityCredentials do; v3 sends the commands of
 // @aws-sdk/client-cognito-identity and @aws-sdk/client-sts (auth scheme smithy.api#noAuth for
@@ -60,11 +61,16 @@ async function v2() {
       };
     }
     case "assume_role": {
-      const sts = new AWS.STS(opts);
-      const out = await call(sts, "assumeRoleWithWebIdentity", defined({
+      // AWS.WebIdentityCredentials, set as the SDK's credentials as its docs show (an unsigned
+      // AWS.STS call of its own would crash on ExpiredTokenException, marking null credentials
+      // expired).
+      const creds = new AWS.WebIdentityCredentials(defined({
         RoleArn: req.role_arn, RoleSessionName: req.session_name, WebIdentityToken: req.web_identity_token,
         DurationSeconds: req.duration_seconds,
-      }));
+      }), opts);
+      AWS.config.credentials = creds;
+      await creds.getPromise();
+      const out = creds.data;
       return {
         access_key_id: out.Credentials?.AccessKeyId, secret_access_key: out.Credentials?.SecretAccessKey,
         session_token: out.Credentials?.SessionToken, subject: out.SubjectFromWebIdentityToken,
@@ -146,7 +152,10 @@ try {
   // failure to make the call at all.
   const status = err.statusCode ?? err.$metadata?.httpStatusCode;
   if (status) {
-    print({ error: { type: req.sdk === "v2" ? err.code : err.name, message: err.message } });
+    // The wire's type: v2's code; v3's name for JSON 1.1, and for the Query protocol (STS) the
+    // <Code> it keeps in err.Error (its name is the model's, e.g. InvalidIdentityTokenException).
+    const type = req.sdk === "v2" ? err.code : (err.Error?.Code ?? err.name);
+    print({ error: { type, message: err.message } });
   } else {
     print({ failed: String(err?.stack ?? err) });
   }

@@ -2,7 +2,8 @@
 
 stdin: {"endpoint", "region", "action", "pool", "logins", "identity", "custom_role_arn",
         "role_arn", "web_identity_token", "session_name", "duration_seconds"}
-stdout: {"ok": {...}} | {"error": {"type", "message"}} | {"failed": "why"}
+stdout: {"ok": {...}} | {"error": {"type", "message"}} | {"client_refused": "why"} (botocore's
+        parameter validation refused the call before sending it) | {"failed": "why"}
 
 The client is made with region_name and endpoint_url, as boto3 documents. GetId,
 GetCredentialsForIdentity, GetOpenIdToken and AssumeRoleWithWebIdentity are unsigned operations
@@ -75,6 +76,8 @@ if __name__ == "__main__":
     except botocore.exceptions.ClientError as err:
         error = err.response.get("Error", {})
         result = {"error": {"type": error.get("Code", ""), "message": error.get("Message", "")}}
-    except Exception as err:  # a call that could not be made: parameter validation, connection
+    except botocore.exceptions.ParamValidationError as err:
+        result = {"client_refused": "ParamValidationError: " + " ".join(str(err).split())}
+    except Exception as err:  # a call that could not be made: connection, a bad step
         result = {"failed": f"{type(err).__name__}: {err}"}
     sys.stdout.write(json.dumps(result))

@@ -162,6 +162,9 @@ fn driver_outcome(answer: Value) -> Outcome {
         let text = |k: &str| error[k].as_str().unwrap_or_default().to_owned();
         return Outcome::Refused { kind: text("type"), message: text("message") };
     }
+    if let Some(why) = answer.get("client_refused").and_then(Value::as_str) {
+        return Outcome::ClientRefused(why.to_owned());
+    }
     Outcome::Failed(answer["failed"].as_str().unwrap_or("no answer").to_owned())
 }
 
@@ -210,6 +213,10 @@ fn aws_cli_outcome(action: Action, success: bool, stdout: &str, stderr: &str) ->
         {
             let message = rest.split_once(": ").map(|(_, m)| m).unwrap_or_default();
             return Outcome::Refused { kind: kind.to_owned(), message: message.to_owned() };
+        }
+        // botocore's validation, before anything is sent.
+        if error.starts_with("Parameter validation failed") {
+            return Outcome::ClientRefused(format!("aws-cli: {}", error.replace('\n', " ")));
         }
         return Outcome::Failed(format!("aws-cli: {error}"));
     }

@@ -116,6 +116,10 @@ pub enum Outcome {
         /// Its message.
         message: String,
     },
+    /// The client refused the parameters itself, before sending anything (botocore's and the
+    /// AWS CLI's parameter validation): what its users see where AWS would answer a
+    /// validation error.
+    ClientRefused(String),
     /// The client could not run the call (no answer, a bad step, a missing runtime).
     Failed(String),
 }

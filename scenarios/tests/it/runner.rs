@@ -24,7 +24,7 @@ async fn an_unexpected_refusal_fails_and_shows_the_aws_error() {
     assert!(why.contains("add \"0oafedmock0client0001\" to the provider's client IDs"), "{why}");
     assert!(report.steps[0].explanation.is_none());
     let table = scenarios::render(std::slice::from_ref(&report));
-    assert!(table.contains("✗ t / step 2 (rust): what Cognito checks"), "{table}");
+    assert!(table.contains("✗ t / step 2 (rust): what the service checks"), "{table}");
     assert!(table.ends_with("scenarios: 0 passed, 1 failed\n"), "{table}");
 }
 
