@@ -163,3 +163,27 @@ async fn identifiers_are_looked_up_merged_unlinked_and_never_registered_twice() 
         .unwrap_err();
     assert_eq!(error(err).0, "ResourceConflictException");
 }
+
+/// A Logins key that is not the pool's developer provider (danilop/LambdAuth#32).
+#[tokio::test]
+async fn a_developer_provider_other_than_the_pool_s_is_refused_with_aws_s_words() {
+    let fed = world().await;
+    let err = backend(&fed)
+        .get_open_id_token_for_developer_identity()
+        .identity_pool_id(fed.pool_id())
+        .logins("login.other.example", "user-42")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error(err),
+        (
+            "InvalidParameterException".to_owned(),
+            "This identity pool does not support the specified developer provider".to_owned()
+        )
+    );
+    assert!(
+        developer_token(&fed, "user-42").await.0.starts_with("us-east-1:"),
+        "the pool's own works"
+    );
+}

@@ -593,3 +593,37 @@ async fn a_minted_token_with_a_wrong_issuer_is_refused_by_cognito() {
         Err(not_authorized("Invalid login token. Issuer doesn't match providerName"))
     );
 }
+
+/// Every constraint a request breaks is listed, logins first, then the identity id's length
+/// and pattern, as AWS answered in aws/aws-sdk-cpp#1085; a valid request passes.
+#[tokio::test]
+async fn validation_lists_every_broken_constraint_logins_first() {
+    let fed = Federation::start().await;
+    let err = fed
+        .cognito_client()
+        .get_credentials_for_identity()
+        .identity_id("")
+        .logins(fed.logins_key(), "")
+        .send()
+        .await
+        .unwrap_err();
+    let (kind, message) = crate::common::aws_error(err);
+    assert_eq!(kind, "ValidationException");
+    assert_eq!(
+        message,
+        format!(
+            "3 validation errors detected: Value '{{{}=}}' at 'logins' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]; Value '' at 'identityId' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'identityId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+",
+            fed.logins_key()
+        )
+    );
+    let token = password_tokens(&fed).await.access_token;
+    let id = get_id(&fed, fed.logins_key(), &token).await.unwrap();
+    let ok = fed
+        .cognito_client()
+        .get_credentials_for_identity()
+        .identity_id(&id)
+        .logins(fed.logins_key(), &token)
+        .send()
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+}

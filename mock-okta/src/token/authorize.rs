@@ -128,7 +128,7 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
     let Some(mode) = mode else {
         return fail(OAuthError::bad_request(
             "unsupported_response_mode",
-            "The requested response mode is not supported by the authorization server.",
+            "The response mode is not supported by the authorization server. Valid response modes: [query, fragment, form_post, okta_post_message].",
         ));
     };
     if params.state.as_deref().is_none_or(str::is_empty) {
@@ -140,9 +140,10 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
         return fail(tokens::unauthorized_grant(client));
     }
     if mode == ResponseMode::Query && !wants_code {
-        // Okta refuses query mode for token responses (docs/reference/okta.md §1.2); text inferred.
-        return fail(OAuthError::invalid_request(
-            "The 'response_mode' parameter 'query' is not allowed for response types that return tokens.",
+        // Okta refuses query mode for token responses (docs/reference/okta.md §2, catalogue).
+        return fail(OAuthError::bad_request(
+            "unsupported_response_mode",
+            "'query' response mode cannot be used with either the 'id_token' or 'token' response types.",
         ));
     }
     let scopes = match tokens::requested_scopes(server, grant, params.scope.as_deref()) {
@@ -151,22 +152,23 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
     };
     if wants_id && !scopes.iter().any(|s| s == "openid") {
         return fail(OAuthError::invalid_scope(
-            "The 'openid' scope is required to request an ID token.",
+            "Requests for ID tokens or access tokens with OpenID scopes require the 'openid' scope.",
         ));
     }
     if !wants_code && params.nonce.is_none() {
         return fail(OAuthError::invalid_request(
-            "The 'nonce' parameter is required for authorize requests with either the 'id_token' or 'token' response types.",
+            // Okta's catalogue text, two final periods included (docs/reference/okta.md §2).
+            "The 'nonce' parameter is required for authorize requests with either the 'id_token' or 'token' response types..",
         ));
     }
     if wants_code {
         match (params.code_challenge.as_deref(), params.code_challenge_method.as_deref()) {
             (Some(_), Some("S256")) | (None, None) => {}
-            // `plain` (also the RFC 7636 default when no method is named) is refused; text
-            // inferred.
+            // `plain` (also the RFC 7636 default when no method is named) is refused, in the
+            // catalogue's words (docs/reference/okta.md §2).
             (Some(_), _) => {
                 return fail(OAuthError::invalid_request(
-                    "The 'code_challenge_method' parameter must be 'S256'.",
+                    "PKCE code challenge method is not supported. Valid values: [S256]",
                 ));
             }
             (None, Some(_)) => {
@@ -179,7 +181,7 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
             && params.code_challenge.is_none()
         {
             return fail(OAuthError::invalid_request(
-                "PKCE code challenge is required when the token endpoint authentication method is 'NONE'.",
+                "PKCE code challenge is required by the application.",
             ));
         }
     }

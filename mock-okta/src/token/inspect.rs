@@ -102,7 +102,7 @@ pub async fn introspect(
         &form.client,
     )?;
     let Some(token) = form.token.as_deref().filter(|t| !t.is_empty()) else {
-        return Err(OAuthError::invalid_request("The token parameter is required."));
+        return Err(OAuthError::invalid_request("The 'token' parameter is required."));
     };
     if let Some(grant) = state.grants.refresh(token)
         && grant.server == server.key()
@@ -153,7 +153,7 @@ pub async fn revoke(
 ) -> Result<(), OAuthError> {
     client_auth::authenticate(state, &format!("{}/revoke", server.endpoint_base), &form.client)?;
     let Some(token) = form.token.as_deref().filter(|t| !t.is_empty()) else {
-        return Err(OAuthError::invalid_request("The token parameter is required."));
+        return Err(OAuthError::invalid_request("The 'token' parameter is required."));
     };
     if !state.grants.drop_refresh(token)
         && let Some(claims) = own_token(server, token).await

@@ -256,9 +256,7 @@ async fn a_public_client_uses_pkce_and_its_client_id_only() {
         .unwrap();
     assert_eq!(
         redirect_params(&response).get("error_description").map(String::as_str),
-        Some(
-            "PKCE code challenge is required when the token endpoint authentication method is 'NONE'."
-        )
+        Some("PKCE code challenge is required by the application.")
     );
 }
 
@@ -291,7 +289,7 @@ async fn authorize_refusals_follow_oauth_and_okta() {
         (
             vec![("code_challenge_method", "plain")],
             "invalid_request",
-            "The 'code_challenge_method' parameter must be 'S256'.",
+            "PKCE code challenge method is not supported. Valid values: [S256]",
         ),
         (
             vec![("scope", "openid nope")],
@@ -306,7 +304,7 @@ async fn authorize_refusals_follow_oauth_and_okta() {
         (
             vec![("response_type", "token"), ("nonce", "")],
             "invalid_request",
-            "The 'nonce' parameter is required for authorize requests with either the 'id_token' or 'token' response types.",
+            "The 'nonce' parameter is required for authorize requests with either the 'id_token' or 'token' response types..",
         ),
     ];
     for (extra, error, description) in cases {
