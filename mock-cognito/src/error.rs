@@ -178,6 +178,10 @@ pub enum ErrorType {
     InvalidIdentityToken,
     /// STS: the web identity token has expired.
     ExpiredTokenException,
+    /// Query protocol: the signing credentials have expired (HTTP 403).
+    ExpiredToken,
+    /// Query protocol: the access key or session token is not one AWS issued (HTTP 403).
+    InvalidClientTokenId,
     /// STS and IAM: the caller may not do this (HTTP 403).
     AccessDenied,
     /// Query protocol: a parameter breaks its constraints.
@@ -221,6 +225,8 @@ impl ErrorType {
             Self::UnrecognizedClient => "UnrecognizedClientException",
             Self::InvalidIdentityToken => "InvalidIdentityToken",
             Self::ExpiredTokenException => "ExpiredTokenException",
+            Self::ExpiredToken => "ExpiredToken",
+            Self::InvalidClientTokenId => "InvalidClientTokenId",
             Self::AccessDenied => "AccessDenied",
             Self::ValidationError => "ValidationError",
             Self::MalformedQueryString => "MalformedQueryString",
@@ -324,6 +330,8 @@ impl Refusal {
             (
                 _,
                 T::AccessDenied
+                | T::ExpiredToken
+                | T::InvalidClientTokenId
                 | T::MissingAuthenticationToken
                 | T::InvalidSignature
                 | T::UnrecognizedClient,

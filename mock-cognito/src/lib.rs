@@ -43,6 +43,6 @@ pub use clock::Clock;
 pub use error::{AwsError, Error, ErrorType};
 pub use identity::{GetIdInput, GetIdOutput, get_id};
 pub use server::{MAX_BODY_BYTES, MockCognito, router, serve};
-pub use state::CognitoState;
+pub use state::{Caller, CognitoState};
 pub use trust::explain;
 pub use trust::{JwksError, unverified_claims};

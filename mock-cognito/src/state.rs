@@ -7,13 +7,25 @@ use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use crate::Clock;
-use crate::account::credentials::Registry;
+use crate::account::credentials::Sealer;
 use crate::account::{CognitoConfig, Identities, Identity, Owner, Pool, Provider, Role, World};
 use crate::error::{AwsError, Error};
 use crate::fetch::HttpClient;
+use crate::texts;
 use crate::trust::JwksCache;
 use crate::trust::openid::LazyKey;
 use crate::trust::sigv4::{self, SignedRequest};
+
+/// Who signed a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// Nobody checked: signatures are switched off.
+    Anyone,
+    /// A developer (administrator) key of the world.
+    Developer(String),
+    /// Temporary credentials this endpoint issued, with whom they were issued to.
+    Session(Box<Owner>),
+}
 
 /// Everything mock-cognito serves, shared by all requests.
 #[derive(Debug)]
@@ -24,7 +36,7 @@ pub struct CognitoState {
     pub region: String,
     world: RwLock<World>,
     identities: Mutex<Identities>,
-    pub(crate) credentials: Registry,
+    pub(crate) credentials: Sealer,
     pub(crate) cognito_key: LazyKey,
     /// The URL clients use for this endpoint, if configured.
     pub endpoint_url: Option<String>,
@@ -92,7 +104,7 @@ impl CognitoState {
             identities: Mutex::new(Identities::new(&config.region)),
             region: config.region,
             world: RwLock::new(world),
-            credentials: Registry::default(),
+            credentials: Sealer::new(config.seed.as_deref()),
             cognito_key: LazyKey::default(),
             endpoint_url: config.endpoint_url,
             access_keys: config
@@ -122,29 +134,61 @@ impl CognitoState {
         self.world().roles.get(arn).cloned()
     }
 
-    /// Whom credentials with `access_key_id` were issued to (role, identity, session).
-    pub fn credentials_owner(&self, access_key_id: &str) -> Option<Owner> {
-        self.credentials.owner(access_key_id)
+    /// Whom the temporary credentials with this session token were issued to (role,
+    /// identity, session): the token says so itself, sealed with this endpoint's keys.
+    pub fn credentials_owner(&self, session_token: &str) -> Option<Owner> {
+        self.credentials.open(session_token).map(|(_, owner)| owner)
     }
 
     /// Verifies the SigV4 signature of a signed action for `service` (unless signatures are
-    /// switched off): world developer keys and issued temporary credentials can sign.
-    /// Returns the signer's access key (`None` when signatures are switched off).
+    /// switched off): world developer keys and issued temporary credentials (unexpired) can
+    /// sign. Says who signed.
     pub(crate) fn authenticate(
         &self,
         request: SignedRequest<'_>,
         service: &str,
-    ) -> Result<Option<String>, AwsError> {
+    ) -> Result<Caller, AwsError> {
         if !self.require_signatures {
-            return Ok(None);
+            return Ok(Caller::Anyone);
         }
         // IAM is a global service: its credential scope is always us-east-1.
         let region = if service == "iam" { "us-east-1" } else { &self.region };
-        sigv4::verify(request, service, region, |key| match self.access_keys.get(key) {
-            Some(secret) => Some((secret.clone(), None)),
-            None => self.credentials.secret(key).map(|(secret, token)| (secret, Some(token))),
+        let now = self.clock.now();
+        let mut session = None;
+        let signer = sigv4::verify(request, service, region, |key, token| {
+            if let Some(secret) = self.access_keys.get(key) {
+                return Ok(secret.clone());
+            }
+            let unrecognized = || {
+                if service == "cognito-identity" {
+                    texts::UNRECOGNIZED_CLIENT.error()
+                } else {
+                    texts::UNRECOGNIZED_CLIENT_QUERY.error()
+                }
+            };
+            let (sealed_key, owner) =
+                token.and_then(|t| self.credentials.open(t)).ok_or_else(unrecognized)?;
+            if sealed_key != key {
+                return Err(unrecognized());
+            }
+            if owner.expiration <= now {
+                let expired = if service == "cognito-identity" {
+                    &texts::EXPIRED_CREDENTIALS_JSON
+                } else {
+                    &texts::EXPIRED_CREDENTIALS
+                };
+                return Err(expired.error().with_detail(format!(
+                    "the credentials expired at {}, now is {now}",
+                    owner.expiration
+                )));
+            }
+            session = Some(owner);
+            Ok(self.credentials.secret_of(key))
+        })?;
+        Ok(match session {
+            Some(owner) => Caller::Session(Box::new(owner)),
+            None => Caller::Developer(signer.access_key_id),
         })
-        .map(|signer| Some(signer.access_key_id))
     }
 
     /// All IAM OIDC providers.

@@ -432,11 +432,26 @@ texts! {
         "The security token included in the request is invalid.",
         "the access key is not the world's and not issued here, or the session token does not go with it",
         Observed("https://github.com/ArranJacques/laravel-aws-cognito-auth/issues/25"));
+    /// The same in the Query protocol (STS, IAM).
+    UNRECOGNIZED_CLIENT_QUERY = (Any, InvalidClientTokenId,
+        "The security token included in the request is invalid.",
+        "STS or IAM signed with an access key that is not the world's and not issued here, or with a session token that does not go with it",
+        Observed("https://github.com/jrl84/amazon-sp-api/issues/218"));
     /// The signature does not match.
     SIGNATURE_MISMATCH = (Any, InvalidSignature,
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         "the signature is not the one the secret gives for this request",
         Observed("https://github.com/aws/aws-sdk-js-v3/issues/845"));
+    /// Temporary credentials past their expiry sign a Query request.
+    EXPIRED_CREDENTIALS = (Any, ExpiredToken,
+        "The security token included in the request is expired",
+        "STS or IAM signed with temporary credentials whose Expiration has passed",
+        Observed("https://github.com/miquella/vaulted/issues/107"));
+    /// The same in JSON 1.1.
+    EXPIRED_CREDENTIALS_JSON = (Cognito, ExpiredTokenException,
+        "The security token included in the request is expired",
+        "a Cognito Identity action signed with temporary credentials whose Expiration has passed",
+        Observed("https://github.com/MitocGroup/deep-framework/issues/609"));
     /// The credential scope is another region or service.
     WRONG_SCOPE = (Any, InvalidSignature,
         "Credential should be scoped to a valid region and service: expected {expected}, got {got}",

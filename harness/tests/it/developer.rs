@@ -70,7 +70,7 @@ async fn a_backend_s_user_gets_credentials_through_cognito_s_token() {
     let owner = fed
         .cognito()
         .unwrap()
-        .credentials_owner(creds.credentials().unwrap().access_key_id().unwrap())
+        .credentials_owner(creds.credentials().unwrap().session_token().unwrap())
         .unwrap();
     assert_eq!(owner.role_arn, "arn:aws:iam::123456789012:role/fedmock-authenticated");
 

@@ -87,7 +87,7 @@ async fn an_infrastructure_script_sets_up_federation_from_scratch() {
         .unwrap();
     let creds = creds.credentials().unwrap();
     assert_eq!(
-        fed.cognito().unwrap().credentials_owner(creds.access_key_id().unwrap()).unwrap().role_arn,
+        fed.cognito().unwrap().credentials_owner(creds.session_token().unwrap()).unwrap().role_arn,
         role_arn
     );
 

@@ -2,6 +2,7 @@
 
 mod common;
 mod corpus;
+mod credentials;
 mod developer;
 mod exchange;
 mod iam;

@@ -85,7 +85,7 @@ async fn a_pool_created_by_script_federates_like_a_configured_one() {
     let owner = fed
         .cognito()
         .unwrap()
-        .credentials_owner(creds.credentials().unwrap().access_key_id().unwrap())
+        .credentials_owner(creds.credentials().unwrap().session_token().unwrap())
         .unwrap();
     assert_eq!(owner.role_arn, ANY_POOL_ROLE);
 }

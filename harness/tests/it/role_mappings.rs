@@ -101,7 +101,7 @@ async fn role_for(fed: &Federation, custom_role: Option<&str>) -> Result<String,
         Ok(out) => Ok(fed
             .cognito()
             .unwrap()
-            .credentials_owner(out.credentials().unwrap().access_key_id().unwrap())
+            .credentials_owner(out.credentials().unwrap().session_token().unwrap())
             .unwrap()
             .role_arn),
         Err(SdkError::ServiceError(e)) => {

@@ -81,7 +81,7 @@ async fn the_basic_flow_trades_cognito_s_token_for_the_role_s_credentials() {
             && user.assumed_role_id().ends_with(":web-identity")
     );
     let creds = out.credentials().unwrap();
-    let owner = fed.cognito().unwrap().credentials_owner(creds.access_key_id()).unwrap();
+    let owner = fed.cognito().unwrap().credentials_owner(creds.session_token()).unwrap();
     assert_eq!(owner.role_arn, "arn:aws:iam::123456789012:role/fedmock-authenticated");
     assert_eq!(owner.subject, identity);
 }
@@ -384,7 +384,7 @@ async fn enhanced_flow_credentials_say_which_role_and_identity_they_belong_to() 
     let owner = fed
         .cognito()
         .unwrap()
-        .credentials_owner(out.credentials().unwrap().access_key_id().unwrap())
+        .credentials_owner(out.credentials().unwrap().session_token().unwrap())
         .unwrap();
     assert_eq!(owner.role_arn, "arn:aws:iam::123456789012:role/fedmock-authenticated");
     assert_eq!(

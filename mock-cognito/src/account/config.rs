@@ -58,6 +58,10 @@ pub struct CognitoConfig {
     /// The URL clients use for this endpoint, for the `jwks_uri` of Cognito's own discovery
     /// document. Defaults to `http://` + the request's `Host`.
     pub endpoint_url: Option<String>,
+    /// A secret the temporary credentials this endpoint issues are sealed with: endpoints
+    /// (replicas) given the same seed honour each other's credentials. Defaults to none: a
+    /// random secret per start.
+    pub seed: Option<String>,
 }
 
 impl Default for CognitoConfig {
@@ -76,6 +80,7 @@ impl Default for CognitoConfig {
             issuer_urls: BTreeMap::new(),
             trusted_ca_pem: None,
             endpoint_url: None,
+            seed: None,
         }
     }
 }

@@ -1,18 +1,19 @@
-//! Temporary credentials: made like STS's, and remembered so a test can ask whose they are
-//! ("did this user get the admin role?").
+//! Temporary credentials that describe themselves, so the server keeps nothing per credential.
 //!
-//! The registry keeps the most recent [`REMEMBERED`] credentials only, so a load test cannot
-//! grow it without bound.
+//! AWS's session tokens carry the session they belong to, sealed; fedmock does the same: the
+//! owner (role, identity or subject, session name, expiry) and the access key id are sealed
+//! with AES-256-GCM under a key of the world into the session token, and the secret key is an
+//! HMAC of the access key id under another. A signed request brings the access key id and the
+//! session token; opening the token gives the owner and, from the id, the secret its signature
+//! must verify with. A load test can get millions of credentials without the server's memory
+//! growing, and endpoints that share the world's `seed` (replicas) honour each other's
+//! credentials.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use aws_lc_rs::{digest, hmac, rand};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde::Serialize;
-
-/// How many issued credentials the registry remembers.
-pub const REMEMBERED: usize = 100_000;
+use serde::{Deserialize, Serialize};
 
 /// A fresh set of temporary credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,14 +22,14 @@ pub struct Issued {
     pub access_key_id: String,
     /// 40 characters.
     pub secret_key: String,
-    /// An opaque session token.
+    /// The sealed session.
     pub session_token: String,
     /// Epoch seconds.
     pub expiration: i64,
 }
 
 /// Whom issued credentials belong to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Owner {
     /// The role assumed.
     pub role_arn: String,
@@ -42,63 +43,108 @@ pub struct Owner {
     pub expiration: i64,
 }
 
-/// Remembers who got which credentials.
-#[derive(Debug, Default)]
-pub struct Registry {
-    inner: Mutex<Remembered>,
+/// What a session token holds.
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    /// The access key id the token goes with.
+    k: String,
+    /// The session.
+    o: Owner,
 }
 
-/// Issued credentials by access key, and the order they came in (oldest first).
-#[derive(Debug, Default)]
-struct Remembered {
-    by_key: HashMap<String, (Owner, Issued)>,
-    order: VecDeque<String>,
+/// The first byte of every session token: the format.
+const VERSION: u8 = 1;
+
+/// Makes and opens self-describing credentials with the world's keys.
+pub struct Sealer {
+    seal: LessSafeKey,
+    secret: hmac::Key,
 }
 
-impl Registry {
-    /// Makes credentials for `owner` and remembers them.
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer { .. }")
+    }
+}
+
+impl Sealer {
+    /// Keys derived from `seed` (the same seed, the same keys: replicas share credentials), or
+    /// random ones.
+    pub fn new(seed: Option<&str>) -> Self {
+        let material = |purpose: &str| -> [u8; 32] {
+            let mut out = [0u8; 32];
+            match seed {
+                Some(seed) => {
+                    let mut context = digest::Context::new(&digest::SHA256);
+                    context.update(b"fedmock credentials\0");
+                    context.update(purpose.as_bytes());
+                    context.update(b"\0");
+                    context.update(seed.as_bytes());
+                    out.copy_from_slice(context.finish().as_ref());
+                }
+                None => rand::fill(&mut out).expect("the system RNG is available"),
+            }
+            out
+        };
+        let seal = UnboundKey::new(&AES_256_GCM, &material("seal"))
+            .expect("a 32-byte key suits AES-256-GCM");
+        Self {
+            seal: LessSafeKey::new(seal),
+            secret: hmac::Key::new(hmac::HMAC_SHA256, &material("secret")),
+        }
+    }
+
+    /// Credentials for `owner`.
     pub fn issue(&self, owner: Owner) -> Issued {
         const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let mut bytes = [0u8; 16 + 30 + 300];
-        aws_lc_rs::rand::fill(&mut bytes).expect("the system RNG is available");
-        let (key, rest) = bytes.split_at(16);
-        let (secret, token) = rest.split_at(30);
+        let mut random = [0u8; 16 + NONCE_LEN];
+        rand::fill(&mut random).expect("the system RNG is available");
+        let (key, nonce) = random.split_at(16);
         let access_key_id: String =
             "ASIA".chars().chain(key.iter().map(|b| BASE32[usize::from(b % 32)] as char)).collect();
-        let issued = Issued {
-            access_key_id: access_key_id.clone(),
-            secret_key: STANDARD.encode(secret),
+        let expiration = owner.expiration;
+        let sealed = Sealed { k: access_key_id.clone(), o: owner };
+        let mut body = serde_json::to_vec(&sealed).expect("an owner serialises");
+        let nonce_bytes: [u8; NONCE_LEN] = nonce.try_into().expect("NONCE_LEN bytes");
+        self.seal
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce_bytes),
+                Aad::empty(),
+                &mut body,
+            )
+            .expect("sealing fits in memory");
+        let mut token = Vec::with_capacity(1 + NONCE_LEN + body.len());
+        token.push(VERSION);
+        token.extend_from_slice(&nonce_bytes);
+        token.extend_from_slice(&body);
+        Issued {
+            secret_key: self.secret_of(&access_key_id),
+            access_key_id,
             session_token: STANDARD.encode(token),
-            expiration: owner.expiration,
-        };
-        let mut remembered = self.inner.lock().expect("credentials registry lock");
-        if remembered.order.len() == REMEMBERED
-            && let Some(oldest) = remembered.order.pop_front()
-        {
-            remembered.by_key.remove(&oldest);
+            expiration,
         }
-        remembered.by_key.insert(access_key_id.clone(), (owner, issued.clone()));
-        remembered.order.push_back(access_key_id);
-        issued
     }
 
-    /// Whose credentials `access_key_id` are, if they are among the remembered ones.
-    pub fn owner(&self, access_key_id: &str) -> Option<Owner> {
-        self.inner
-            .lock()
-            .expect("credentials registry lock")
-            .by_key
-            .get(access_key_id)
-            .map(|(o, _)| o.clone())
+    /// The owner sealed in `session_token`, and the access key id it goes with; `None` for a
+    /// token these keys did not seal (forged, altered, another world's).
+    pub fn open(&self, session_token: &str) -> Option<(String, Owner)> {
+        let bytes = STANDARD.decode(session_token).ok()?;
+        let (&version, rest) = bytes.split_first()?;
+        if version != VERSION || rest.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut sealed = sealed.to_vec();
+        let plain = self.seal.open_in_place(nonce, Aad::empty(), &mut sealed).ok()?;
+        let Sealed { k, o } = serde_json::from_slice(plain).ok()?;
+        Some((k, o))
     }
 
-    /// The secret and session token of remembered credentials, for verifying signatures.
-    pub fn secret(&self, access_key_id: &str) -> Option<(String, String)> {
-        let inner = self.inner.lock().expect("credentials registry lock");
-        inner
-            .by_key
-            .get(access_key_id)
-            .map(|(_, i)| (i.secret_key.clone(), i.session_token.clone()))
+    /// The secret key that goes with `access_key_id`: 30 bytes of an HMAC, in base64.
+    pub fn secret_of(&self, access_key_id: &str) -> String {
+        let tag = hmac::sign(&self.secret, access_key_id.as_bytes());
+        STANDARD.encode(&tag.as_ref()[..30])
     }
 }
 
@@ -117,18 +163,41 @@ mod tests {
     }
 
     #[test]
-    fn credentials_look_like_sts_temporary_credentials_and_are_remembered() {
-        let registry = Registry::default();
-        let c = registry.issue(owner());
+    fn credentials_look_like_sts_temporary_credentials_and_describe_themselves() {
+        let sealer = Sealer::new(None);
+        let c = sealer.issue(owner());
         assert_eq!(c.access_key_id.len(), 20);
         assert!(c.access_key_id.starts_with("ASIA"));
         assert!(
             c.access_key_id.chars().all(|ch| ch.is_ascii_uppercase() || ('2'..='7').contains(&ch))
         );
         assert_eq!(c.secret_key.len(), 40);
-        assert!(c.session_token.len() > 300);
-        assert_ne!(c, registry.issue(owner()), "credentials are random");
-        assert_eq!(registry.owner(&c.access_key_id), Some(owner()));
-        assert_eq!(registry.owner("ASIANOTISSUED0000000"), None);
+        assert!(c.session_token.len() > 200);
+        assert_ne!(c, sealer.issue(owner()), "credentials are random");
+        assert_eq!(sealer.open(&c.session_token), Some((c.access_key_id.clone(), owner())));
+        assert_eq!(sealer.secret_of(&c.access_key_id), c.secret_key);
+    }
+
+    #[test]
+    fn a_forged_altered_or_foreign_token_does_not_open() {
+        let sealer = Sealer::new(None);
+        let c = sealer.issue(owner());
+        assert_eq!(Sealer::new(None).open(&c.session_token), None, "another world's keys");
+        let mut bytes = STANDARD.decode(&c.session_token).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        assert_eq!(sealer.open(&STANDARD.encode(bytes)), None, "altered");
+        for junk in ["", "AQ==", "not base64!", "AAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+            assert_eq!(sealer.open(junk), None, "{junk}");
+        }
+    }
+
+    #[test]
+    fn replicas_with_one_seed_honour_each_other_s_credentials() {
+        let c = Sealer::new(Some("shared")).issue(owner());
+        let other = Sealer::new(Some("shared"));
+        assert_eq!(other.open(&c.session_token).map(|(_, o)| o), Some(owner()));
+        assert_eq!(other.secret_of(&c.access_key_id), c.secret_key);
+        assert_eq!(Sealer::new(Some("another")).open(&c.session_token), None);
     }
 }

@@ -49,7 +49,7 @@ pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Respo
             sts::assume_role_with_web_identity(state, &params).await
         }
         Some("GetCallerIdentity") => match state.authenticate(request, "sts") {
-            Ok(caller) => Ok(sts::caller_identity(state, caller.as_deref())),
+            Ok(caller) => Ok(sts::caller_identity(state, &caller)),
             Err(err) => Err(err),
         },
         Some(other) => {

@@ -8,7 +8,7 @@
 use super::Params;
 use crate::account::Owner;
 use crate::error::AwsError;
-use crate::state::CognitoState;
+use crate::state::{Caller, CognitoState};
 use crate::texts;
 use crate::trust::explain;
 use crate::trust::web_identity::{self, Keys, RoleAsked, WebIdentityCall};
@@ -20,13 +20,13 @@ const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 /// `GetCallerIdentity` for the signer: temporary credentials this endpoint issued answer as
 /// their assumed role; developer keys as an IAM user of the account.
-pub(super) fn caller_identity(state: &CognitoState, access_key: Option<&str>) -> String {
-    let (arn, user_id) = match access_key.and_then(|k| state.credentials_owner(k)) {
-        Some(owner) => (
+pub(super) fn caller_identity(state: &CognitoState, caller: &Caller) -> String {
+    let (arn, user_id) = match caller {
+        Caller::Session(owner) => (
             owner.assumed_role_arn.clone(),
             format!("{}:{}", role_id(&owner.role_arn), owner.session_name),
         ),
-        None => (
+        Caller::Developer(_) | Caller::Anyone => (
             format!("arn:aws:iam::{}:user/fedmock-developer", state.account_id),
             "AIDAFEDMOCKDEVELOPER0".to_owned(),
         ),

@@ -35,12 +35,13 @@ pub struct Signer {
 }
 
 /// Checks the `Authorization` header of `request` for `service` in `region`; `secret_for`
-/// finds the secret of an access key (and the session token it needs, if any).
+/// gives the secret of an access key given the session token sent with it (`X-Amz-Security-Token`),
+/// or the refusal (an unknown key, expired credentials).
 pub fn verify(
     request: SignedRequest<'_>,
     service: &str,
     region: &str,
-    secret_for: impl Fn(&str) -> Option<(String, Option<String>)>,
+    secret_for: impl FnOnce(&str, Option<&str>) -> Result<String, AwsError>,
 ) -> Result<Signer, AwsError> {
     let missing = || texts::MISSING_AUTHENTICATION.error();
     let header =
@@ -78,12 +79,8 @@ pub fn verify(
             ("got", &format_args!("{scope_region}/{scope_service}")),
         ]));
     }
-    let (secret, session_token) =
-        secret_for(access_key).ok_or_else(|| texts::UNRECOGNIZED_CLIENT.error())?;
     let sent_token = request.headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
-    if session_token.is_some() && sent_token != session_token.as_deref() {
-        return Err(texts::UNRECOGNIZED_CLIENT.error());
-    }
+    let secret = secret_for(access_key, sent_token)?;
     let amz_date = request
         .headers
         .get("x-amz-date")
@@ -211,21 +208,25 @@ mod tests {
         let uri: Uri = "/".parse().unwrap();
         let request =
             SignedRequest { method: &Method::GET, uri: &uri, headers: &headers, body: b"" };
-        let secret = |key: &str| {
-            (key == "AKIDEXAMPLE")
-                .then(|| ("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned(), None))
+        let secret = |key: &str, _: Option<&str>| {
+            if key == "AKIDEXAMPLE" {
+                Ok("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned())
+            } else {
+                Err(texts::UNRECOGNIZED_CLIENT.error())
+            }
         };
         assert_eq!(
             verify(request, "service", "us-east-1", secret).unwrap().access_key_id,
             "AKIDEXAMPLE"
         );
-        let wrong = |_: &str| Some(("not-the-secret".to_owned(), None));
+        let wrong = |_: &str, _: Option<&str>| Ok("not-the-secret".to_owned());
         assert_eq!(
             verify(request, "service", "us-east-1", wrong).unwrap_err().kind,
             ErrorType::InvalidSignature
         );
+        let unknown = |_: &str, _: Option<&str>| Err(texts::UNRECOGNIZED_CLIENT.error());
         assert_eq!(
-            verify(request, "service", "us-east-1", |_| None).unwrap_err().kind,
+            verify(request, "service", "us-east-1", unknown).unwrap_err().kind,
             ErrorType::UnrecognizedClient
         );
         assert_eq!(
@@ -240,7 +241,8 @@ mod tests {
         let uri: Uri = "/".parse().unwrap();
         let request =
             SignedRequest { method: &Method::POST, uri: &uri, headers: &headers, body: b"{}" };
-        let err = verify(request, "cognito-identity", "us-east-1", |_| None).unwrap_err();
+        let unknown = |_: &str, _: Option<&str>| Err(texts::UNRECOGNIZED_CLIENT.error());
+        let err = verify(request, "cognito-identity", "us-east-1", unknown).unwrap_err();
         assert_eq!(
             (err.kind, err.message.as_str()),
             (ErrorType::MissingAuthenticationToken, "Missing Authentication Token")

@@ -3,7 +3,7 @@
 // GetCredentialsForIdentity). With RoleArn: the basic flow (GetId, GetOpenIdToken, STS
 // AssumeRoleWithWebIdentity), STS on the same endpoint through the shared client config.
 // Input (stdin): {endpoint, region, poolId, loginsKey, token, roleArn?}
-// Output (stdout): {ok: true, identityId, accessKeyId} | {ok: false, code, message}
+// Output (stdout): {ok: true, identityId, accessKeyId, sessionToken} | {ok: false, code, message}
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -18,7 +18,7 @@ if (c.roleArn) params.RoleArn = c.roleArn;
 const credentials = new AWS.CognitoIdentityCredentials(params, { endpoint: c.endpoint, region: c.region });
 try {
   await credentials.getPromise();
-  process.stdout.write(JSON.stringify({ ok: true, identityId: credentials.identityId, accessKeyId: credentials.accessKeyId }));
+  process.stdout.write(JSON.stringify({ ok: true, identityId: credentials.identityId, accessKeyId: credentials.accessKeyId, sessionToken: credentials.sessionToken }));
 } catch (e) {
   process.stdout.write(JSON.stringify({ ok: false, code: e.code, message: e.message }));
 }

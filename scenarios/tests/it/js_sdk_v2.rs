@@ -48,7 +48,7 @@ async fn cognito_identity_credentials_without_a_role_use_the_enhanced_flow() {
     let ok = run(&fed, &access, None);
     assert_eq!(ok["ok"], true, "{ok}");
     let owner =
-        fed.cognito().unwrap().credentials_owner(ok["accessKeyId"].as_str().unwrap()).unwrap();
+        fed.cognito().unwrap().credentials_owner(ok["sessionToken"].as_str().unwrap()).unwrap();
     assert_eq!(owner.role_arn, "arn:aws:iam::123456789012:role/fedmock-authenticated");
     assert_eq!(owner.subject, ok["identityId"].as_str().unwrap());
 
@@ -69,7 +69,7 @@ async fn cognito_identity_credentials_with_a_role_use_the_basic_flow_through_sts
     let ok = run(&fed, &access, Some("arn:aws:iam::123456789012:role/fedmock-authenticated"));
     assert_eq!(ok["ok"], true, "{ok}");
     let owner =
-        fed.cognito().unwrap().credentials_owner(ok["accessKeyId"].as_str().unwrap()).unwrap();
+        fed.cognito().unwrap().credentials_owner(ok["sessionToken"].as_str().unwrap()).unwrap();
     assert_eq!(owner.role_arn, "arn:aws:iam::123456789012:role/fedmock-authenticated");
     assert!(
         owner
