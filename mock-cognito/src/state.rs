@@ -228,7 +228,12 @@ impl CognitoState {
 
     /// A recorded identity.
     pub fn identity(&self, id: &str) -> Option<Identity> {
-        self.identities().get(id).cloned()
+        self.identities().get(id)
+    }
+
+    /// How many identities the endpoint holds, in every pool.
+    pub fn identity_count(&self) -> usize {
+        self.identities().len()
     }
 
     /// The identities of a pool, by id.
@@ -255,7 +260,7 @@ impl CognitoState {
 
     /// The identity a developer user identifier belongs to in `pool_id`.
     pub fn developer_identity(&self, pool_id: &str, developer_id: &str) -> Option<String> {
-        self.identities().developer_identity(pool_id, developer_id).cloned()
+        self.identities().developer_identity(pool_id, developer_id)
     }
 
     /// Links a developer user identifier to an identity ([`Identities::link_developer`]).

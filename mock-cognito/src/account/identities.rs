@@ -3,7 +3,11 @@
 //!
 //! An authenticated identity's id is a pure function of (pool, provider, sub), a name-based
 //! UUID, so separate mock-cognito processes hand the same user the same id without sharing
-//! anything; this table only records links, merges and unauthenticated ids.
+//! anything. The table is compact, because a load test holds millions of identities: ids are
+//! kept as their 128-bit UUIDs (the region is the endpoint's), pool and provider names once
+//! each, times as `u32` seconds; and a login linked to the identity its id derives from needs
+//! no entry of its own (the derivation finds it), so only merges, guest upgrades and second
+//! logins are indexed by login.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -13,7 +17,7 @@ use super::NAMESPACE;
 use crate::error::AwsError;
 use crate::texts;
 
-/// An identity: unauthenticated when it has no logins.
+/// An identity as the API shows it: unauthenticated when it has no logins.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
     /// The pool it belongs to.
@@ -30,33 +34,49 @@ pub struct Identity {
     pub developer_ids: BTreeSet<String>,
 }
 
-impl Identity {
-    fn new(pool_id: &str, now: i64) -> Self {
-        Self {
-            pool_id: pool_id.to_owned(),
-            logins: BTreeMap::new(),
-            created: now,
-            modified: now,
-            disabled: false,
-            developer_ids: BTreeSet::new(),
-        }
-    }
+/// An identity as the table holds it.
+#[derive(Clone, Debug)]
+struct Stored {
+    pool: Name,
+    created: u32,
+    modified: u32,
+    disabled: bool,
+    logins: Vec<(Name, Box<str>)>,
+    developer_ids: Vec<Box<str>>,
+}
+
+/// A pool or provider name, interned.
+type Name = u32;
+
+/// A login in the index: (pool, provider, sub).
+type LoginKey = (Name, Name, Box<str>);
+
+/// Epoch seconds as held (saturated into `u32`: until 2106).
+fn held(seconds: i64) -> u32 {
+    u32::try_from(seconds.max(0)).unwrap_or(u32::MAX)
 }
 
 /// The identity table of one endpoint.
 #[derive(Debug)]
 pub struct Identities {
     region: String,
-    by_id: HashMap<String, Identity>,
-    by_login: HashMap<(String, String, String), String>,
+    names: Vec<Box<str>>,
+    name_index: HashMap<Box<str>, Name>,
+    by_id: HashMap<u128, Stored>,
+    /// Logins linked to an identity other than the one their id derives from.
+    by_login: HashMap<LoginKey, u128>,
     /// (pool, developer user identifier) → identity.
-    by_developer_id: HashMap<(String, String), String>,
+    by_developer_id: HashMap<(Name, Box<str>), u128>,
 }
 
 /// The id an identity of (pool, provider, sub) always gets in `region`.
 pub fn identity_id_for(region: &str, pool_id: &str, provider: &str, sub: &str) -> String {
+    format!("{region}:{}", derived_uuid(pool_id, provider, sub))
+}
+
+fn derived_uuid(pool_id: &str, provider: &str, sub: &str) -> Uuid {
     let name = format!("{pool_id}\n{provider}\n{sub}");
-    format!("{region}:{}", Uuid::new_v5(&NAMESPACE, name.as_bytes()))
+    Uuid::new_v5(&NAMESPACE, name.as_bytes())
 }
 
 impl Identities {
@@ -64,29 +84,107 @@ impl Identities {
     pub fn new(region: &str) -> Self {
         Self {
             region: region.to_owned(),
+            names: Vec::new(),
+            name_index: HashMap::new(),
             by_id: HashMap::new(),
             by_login: HashMap::new(),
             by_developer_id: HashMap::new(),
         }
     }
 
+    /// How many identities the table holds.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// The UUID of an id of this region (`None` for any other string).
+    fn uuid_of(&self, id: &str) -> Option<u128> {
+        let (region, uuid) = id.split_once(':')?;
+        // Only the form ids are written in: 36 characters, lowercase, hyphenated.
+        let canonical = uuid.len() == 36 && !uuid.bytes().any(|b| b.is_ascii_uppercase());
+        if region != self.region || !canonical {
+            return None;
+        }
+        Uuid::try_parse(uuid).ok().map(|u| u.as_u128())
+    }
+
+    fn id_of(&self, uuid: u128) -> String {
+        format!("{}:{}", self.region, Uuid::from_u128(uuid))
+    }
+
+    fn intern(&mut self, name: &str) -> Name {
+        if let Some(&n) = self.name_index.get(name) {
+            return n;
+        }
+        let n = Name::try_from(self.names.len()).expect("fewer than 2^32 pool and provider names");
+        self.names.push(name.into());
+        self.name_index.insert(name.into(), n);
+        n
+    }
+
+    fn name(&self, n: Name) -> &str {
+        self.names.get(n as usize).map_or("", |s| s)
+    }
+
+    fn view(&self, stored: &Stored) -> Identity {
+        Identity {
+            pool_id: self.name(stored.pool).to_owned(),
+            logins: stored
+                .logins
+                .iter()
+                .map(|(p, sub)| (self.name(*p).to_owned(), sub.to_string()))
+                .collect(),
+            created: i64::from(stored.created),
+            modified: i64::from(stored.modified),
+            disabled: stored.disabled,
+            developer_ids: stored.developer_ids.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    fn fresh(pool: Name, now: i64) -> Stored {
+        Stored {
+            pool,
+            created: held(now),
+            modified: held(now),
+            disabled: false,
+            logins: Vec::new(),
+            developer_ids: Vec::new(),
+        }
+    }
+
     /// A recorded identity.
-    pub fn get(&self, id: &str) -> Option<&Identity> {
-        self.by_id.get(id)
+    pub fn get(&self, id: &str) -> Option<Identity> {
+        let stored = self.by_id.get(&self.uuid_of(id)?)?;
+        Some(self.view(stored))
     }
 
     /// Forgets every identity of a deleted pool.
     pub fn forget_pool(&mut self, pool_id: &str) {
-        self.by_id.retain(|_, identity| identity.pool_id != pool_id);
-        self.by_login.retain(|(pool, _, _), _| pool != pool_id);
-        self.by_developer_id.retain(|(pool, _), _| pool != pool_id);
+        let Some(&pool) = self.name_index.get(pool_id) else { return };
+        self.by_id.retain(|_, identity| identity.pool != pool);
+        self.by_login.retain(|(p, _, _), _| *p != pool);
+        self.by_developer_id.retain(|(p, _), _| *p != pool);
     }
 
     /// Records a new unauthenticated identity and returns its (random) id.
     pub fn new_unauthenticated(&mut self, pool_id: &str, now: i64) -> String {
-        let id = format!("{}:{}", self.region, Uuid::new_v4());
-        self.by_id.insert(id.clone(), Identity::new(pool_id, now));
-        id
+        let pool = self.intern(pool_id);
+        let uuid = Uuid::new_v4().as_u128();
+        self.by_id.insert(uuid, Self::fresh(pool, now));
+        self.id_of(uuid)
+    }
+
+    /// The identity a login belongs to: its index entry, else the identity its id derives
+    /// from if that one holds it.
+    fn owner_of(&self, pool_id: &str, pool: Name, provider: Name, sub: &str) -> Option<u128> {
+        if let Some(owner) = self.by_login.get(&(pool, provider, sub.into())) {
+            return Some(*owner);
+        }
+        let derived = derived_uuid(pool_id, self.name(provider), sub).as_u128();
+        self.by_id
+            .get(&derived)
+            .filter(|i| i.logins.iter().any(|(p, s)| *p == provider && &**s == sub))
+            .map(|_| derived)
     }
 
     /// Links `logins` (provider → sub) to one identity of `pool`: `target` if given, else the
@@ -100,66 +198,82 @@ impl Identities {
         target: Option<&str>,
         now: i64,
     ) -> Result<String, AwsError> {
-        let key = |(provider, sub): &(String, String)| {
-            (pool_id.to_owned(), provider.clone(), sub.clone())
-        };
-        let mut owners: Vec<String> = Vec::new();
-        for login in logins {
-            if let Some(owner) = self.by_login.get(&key(login))
-                && !owners.contains(owner)
+        let pool = self.intern(pool_id);
+        let keyed: Vec<(Name, &str)> =
+            logins.iter().map(|(provider, sub)| (self.intern(provider), sub.as_str())).collect();
+        let mut owners: Vec<u128> = Vec::new();
+        for (provider, sub) in &keyed {
+            if let Some(owner) = self.owner_of(pool_id, pool, *provider, sub)
+                && !owners.contains(&owner)
             {
-                owners.push(owner.clone());
+                owners.push(owner);
             }
         }
-        let guest = |id: &str| self.by_id.get(id).is_some_and(|i| i.logins.is_empty());
-        let parent = match (target, owners.first().cloned(), logins.first()) {
+        let target = match target {
+            Some(id) => Some(
+                self.uuid_of(id)
+                    .ok_or_else(|| texts::IDENTITY_NOT_FOUND.with(&[("identity", &id)]))?,
+            ),
+            None => None,
+        };
+        let guest = |uuid: u128| self.by_id.get(&uuid).is_some_and(|i| i.logins.is_empty());
+        let parent = match (target, owners.first().copied(), logins.first()) {
             // A guest identity given the logins of an authenticated one is merged into it: the
             // authenticated identity is kept (aws-amplify/amplify-js#6616).
             (Some(target), Some(owner), _) if guest(target) => {
                 if owner != target {
-                    owners.push(target.to_owned());
+                    owners.push(target);
                 }
                 owner
             }
-            (Some(target), _, _) => target.to_owned(),
+            (Some(target), _, _) => target,
             (None, Some(owner), _) => owner,
-            (None, None, Some((provider, sub))) => {
-                identity_id_for(&self.region, pool_id, provider, sub)
-            }
+            (None, None, Some((provider, sub))) => derived_uuid(pool_id, provider, sub).as_u128(),
             (None, None, None) => return Ok(self.new_unauthenticated(pool_id, now)),
         };
-        let mut merged: Vec<(String, String)> = logins.to_vec();
+        // The logins of the identities merged into the parent, and the new ones.
+        let mut merged: Vec<(Name, Box<str>)> =
+            keyed.iter().map(|(p, s)| (*p, Box::<str>::from(*s))).collect();
         for other in owners.iter().filter(|o| **o != parent) {
             if let Some(identity) = self.by_id.get_mut(other) {
-                merged.extend(identity.logins.iter().map(|(p, s)| (p.clone(), s.clone())));
-                identity.logins.clear();
+                merged.append(&mut identity.logins);
                 identity.disabled = true;
-                identity.modified = now;
+                identity.modified = held(now);
             }
         }
-        let identity =
-            self.by_id.entry(parent.clone()).or_insert_with(|| Identity::new(pool_id, now));
+        let identity = self.by_id.entry(parent).or_insert_with(|| Self::fresh(pool, now));
         for (provider, sub) in &merged {
-            if identity.logins.get(provider).is_some_and(|linked| linked != sub) {
+            let linked = identity.logins.iter().find(|(p, _)| p == provider);
+            if linked.is_some_and(|(_, s)| s != sub) {
+                let provider = self.names.get(*provider as usize).map_or("", |s| s).to_owned();
+                let parent = format!("{}:{}", self.region, Uuid::from_u128(parent));
                 return Err(
-                    texts::LOGIN_CONFLICT.with(&[("provider", provider), ("identity", &parent)])
+                    texts::LOGIN_CONFLICT.with(&[("provider", &provider), ("identity", &parent)])
                 );
             }
         }
         for (provider, sub) in &merged {
-            identity.logins.insert(provider.clone(), sub.clone());
+            if !identity.logins.iter().any(|(p, _)| p == provider) {
+                identity.logins.push((*provider, sub.clone()));
+            }
         }
-        identity.modified = now;
+        identity.modified = held(now);
         identity.disabled = false;
-        for login in &merged {
-            self.by_login.insert(key(login), parent.clone());
+        for (provider, sub) in merged {
+            let derived = derived_uuid(pool_id, self.name(provider), &sub).as_u128();
+            if derived == parent {
+                self.by_login.remove(&(pool, provider, sub));
+            } else {
+                self.by_login.insert((pool, provider, sub), parent);
+            }
         }
-        Ok(parent)
+        Ok(self.id_of(parent))
     }
 
     /// The identity a developer user identifier belongs to in `pool_id`.
-    pub fn developer_identity(&self, pool_id: &str, developer_id: &str) -> Option<&String> {
-        self.by_developer_id.get(&(pool_id.to_owned(), developer_id.to_owned()))
+    pub fn developer_identity(&self, pool_id: &str, developer_id: &str) -> Option<String> {
+        let pool = *self.name_index.get(pool_id)?;
+        self.by_developer_id.get(&(pool, developer_id.into())).map(|uuid| self.id_of(*uuid))
     }
 
     /// Links `developer_id` to `identity_id` (created if new). Fails if the identifier already
@@ -171,18 +285,24 @@ impl Identities {
         identity_id: &str,
         now: i64,
     ) -> Result<(), AwsError> {
-        let key = (pool_id.to_owned(), developer_id.to_owned());
+        let target = self
+            .uuid_of(identity_id)
+            .ok_or_else(|| texts::IDENTITY_NOT_FOUND.with(&[("identity", &identity_id)]))?;
+        let pool = self.intern(pool_id);
+        let key = (pool, Box::<str>::from(developer_id));
         if let Some(owner) = self.by_developer_id.get(&key)
-            && owner != identity_id
+            && *owner != target
         {
+            let owner = self.id_of(*owner);
             return Err(texts::DEVELOPER_ID_TAKEN
-                .with(&[("developer", &developer_id), ("identity", owner)]));
+                .with(&[("developer", &developer_id), ("identity", &owner)]));
         }
-        let identity =
-            self.by_id.entry(identity_id.to_owned()).or_insert_with(|| Identity::new(pool_id, now));
-        identity.developer_ids.insert(developer_id.to_owned());
-        identity.modified = now;
-        self.by_developer_id.insert(key, identity_id.to_owned());
+        let identity = self.by_id.entry(target).or_insert_with(|| Self::fresh(pool, now));
+        if !identity.developer_ids.iter().any(|d| &**d == developer_id) {
+            identity.developer_ids.push(developer_id.into());
+        }
+        identity.modified = held(now);
+        self.by_developer_id.insert(key, target);
         Ok(())
     }
 
@@ -195,31 +315,29 @@ impl Identities {
         destination: &str,
         now: i64,
     ) -> Result<String, AwsError> {
-        let find = |id: &str| (pool_id.to_owned(), id.to_owned());
+        let pool = self.intern(pool_id);
         let not_found = |id: &str| texts::DEVELOPER_ID_NOT_FOUND.with(&[("developer", &id)]);
-        let from =
-            self.by_developer_id.get(&find(source)).cloned().ok_or_else(|| not_found(source))?;
-        let to = self
-            .by_developer_id
-            .get(&find(destination))
-            .cloned()
-            .ok_or_else(|| not_found(destination))?;
+        let find = |table: &Self, id: &str| table.by_developer_id.get(&(pool, id.into())).copied();
+        let from = find(self, source).ok_or_else(|| not_found(source))?;
+        let to = find(self, destination).ok_or_else(|| not_found(destination))?;
         if from == to {
-            return Ok(to);
+            return Ok(self.id_of(to));
         }
         let moved = self.by_id.get_mut(&from).map(|i| {
             i.disabled = true;
-            i.modified = now;
+            i.modified = held(now);
             std::mem::take(&mut i.developer_ids)
         });
         for id in moved.unwrap_or_default() {
-            self.by_developer_id.insert(find(&id), to.clone());
+            self.by_developer_id.insert((pool, id.clone()), to);
             if let Some(target) = self.by_id.get_mut(&to) {
-                target.developer_ids.insert(id);
-                target.modified = now;
+                if !target.developer_ids.contains(&id) {
+                    target.developer_ids.push(id);
+                }
+                target.modified = held(now);
             }
         }
-        Ok(to)
+        Ok(self.id_of(to))
     }
 
     /// Removes a developer identifier from an identity.
@@ -229,25 +347,31 @@ impl Identities {
         identity_id: &str,
         developer_id: &str,
     ) -> Result<(), AwsError> {
-        let key = (pool_id.to_owned(), developer_id.to_owned());
-        if self.by_developer_id.get(&key).map(String::as_str) != Some(identity_id) {
-            return Err(texts::DEVELOPER_ID_NOT_LINKED
-                .with(&[("developer", &developer_id), ("identity", &identity_id)]));
+        let not_linked = || {
+            texts::DEVELOPER_ID_NOT_LINKED
+                .with(&[("developer", &developer_id), ("identity", &identity_id)])
+        };
+        let uuid = self.uuid_of(identity_id).ok_or_else(not_linked)?;
+        let pool = *self.name_index.get(pool_id).ok_or_else(not_linked)?;
+        let key = (pool, Box::<str>::from(developer_id));
+        if self.by_developer_id.get(&key) != Some(&uuid) {
+            return Err(not_linked());
         }
         self.by_developer_id.remove(&key);
-        if let Some(identity) = self.by_id.get_mut(identity_id) {
-            identity.developer_ids.remove(developer_id);
+        if let Some(identity) = self.by_id.get_mut(&uuid) {
+            identity.developer_ids.retain(|d| &**d != developer_id);
         }
         Ok(())
     }
 
     /// The identities of a pool, by id.
     pub fn of_pool(&self, pool_id: &str) -> Vec<(String, Identity)> {
+        let Some(&pool) = self.name_index.get(pool_id) else { return Vec::new() };
         let mut all: Vec<(String, Identity)> = self
             .by_id
             .iter()
-            .filter(|(_, i)| i.pool_id == pool_id)
-            .map(|(id, i)| (id.clone(), i.clone()))
+            .filter(|(_, i)| i.pool == pool)
+            .map(|(uuid, i)| (self.id_of(*uuid), self.view(i)))
             .collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all
@@ -255,23 +379,82 @@ impl Identities {
 
     /// Deletes an identity and its links; `false` if there was none.
     pub fn delete(&mut self, id: &str) -> bool {
-        self.by_login.retain(|_, owner| owner != id);
-        self.by_developer_id.retain(|_, owner| owner != id);
-        self.by_id.remove(id).is_some()
+        let Some(uuid) = self.uuid_of(id) else { return false };
+        let Some(identity) = self.by_id.remove(&uuid) else { return false };
+        for (provider, sub) in identity.logins {
+            let key = (identity.pool, provider, sub);
+            if self.by_login.get(&key) == Some(&uuid) {
+                self.by_login.remove(&key);
+            }
+        }
+        for developer_id in identity.developer_ids {
+            let key = (identity.pool, developer_id);
+            if self.by_developer_id.get(&key) == Some(&uuid) {
+                self.by_developer_id.remove(&key);
+            }
+        }
+        true
     }
 
     /// Removes the logins of `providers` from an identity; with none left it is disabled.
     pub fn unlink(&mut self, id: &str, providers: &[String], now: i64) {
-        let Some(identity) = self.by_id.get_mut(id) else { return };
-        let pool = identity.pool_id.clone();
-        let removed: Vec<(String, String)> = providers
-            .iter()
-            .filter_map(|p| identity.logins.remove(p).map(|sub| (p.clone(), sub)))
-            .collect();
-        identity.modified = now;
+        let Some(uuid) = self.uuid_of(id) else { return };
+        let names: Vec<Name> =
+            providers.iter().filter_map(|p| self.name_index.get(p.as_str()).copied()).collect();
+        let Some(identity) = self.by_id.get_mut(&uuid) else { return };
+        let pool = identity.pool;
+        let (removed, kept): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut identity.logins).into_iter().partition(|(p, _)| names.contains(p));
+        identity.logins = kept;
+        identity.modified = held(now);
         identity.disabled = identity.logins.is_empty();
         for (provider, sub) in removed {
-            self.by_login.remove(&(pool.clone(), provider, sub));
+            self.by_login.remove(&(pool, provider, sub));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POOL: &str = "us-east-1:4b9a3c52-6f1e-4d8a-9c27-0fed0c000001";
+    const KEY: &str = "dev.okta.example/oauth2/default";
+
+    fn login(sub: &str) -> Vec<(String, String)> {
+        vec![(KEY.to_owned(), sub.to_owned())]
+    }
+
+    #[test]
+    fn a_login_s_identity_is_derived_and_needs_no_index_entry() {
+        let mut table = Identities::new("us-east-1");
+        let id = table.link(POOL, &login("alice"), None, 10).unwrap();
+        assert_eq!(id, identity_id_for("us-east-1", POOL, KEY, "alice"));
+        assert!(table.by_login.is_empty(), "the derivation finds it");
+        assert_eq!(table.link(POOL, &login("alice"), None, 11).unwrap(), id);
+        let shown = table.get(&id).unwrap();
+        assert_eq!(shown.logins.get(KEY).map(String::as_str), Some("alice"));
+        assert_eq!((shown.created, shown.modified), (10, 11));
+        assert_eq!(table.get("eu-west-1:not-a-uuid"), None);
+    }
+
+    #[test]
+    fn a_guest_upgraded_by_a_login_keeps_its_id_and_indexes_the_login() {
+        let mut table = Identities::new("us-east-1");
+        let guest = table.new_unauthenticated(POOL, 1);
+        assert_eq!(table.link(POOL, &login("bob"), Some(&guest), 2).unwrap(), guest);
+        assert_eq!(table.by_login.len(), 1);
+        assert_eq!(table.link(POOL, &login("bob"), None, 3).unwrap(), guest, "found by login");
+        assert!(table.delete(&guest));
+        assert!(table.by_login.is_empty(), "deleting removes its index entries");
+    }
+
+    #[test]
+    fn a_guest_given_an_authenticated_user_s_login_is_merged_into_it() {
+        let mut table = Identities::new("us-east-1");
+        let user = table.link(POOL, &login("carol"), None, 1).unwrap();
+        let guest = table.new_unauthenticated(POOL, 2);
+        assert_eq!(table.link(POOL, &login("carol"), Some(&guest), 3).unwrap(), user);
+        assert!(table.get(&guest).unwrap().disabled);
     }
 }
