@@ -169,6 +169,7 @@ impl ServerThread {
         } else {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(workers)
+                .thread_name("fedmock-servers")
                 .enable_all()
                 .build()?
         };

@@ -27,6 +27,8 @@
 mod clients;
 pub mod explain;
 mod files;
+#[cfg(feature = "load")]
+pub mod load;
 mod model;
 #[cfg(feature = "run")]
 mod report;
@@ -63,4 +65,7 @@ pub enum Error {
     /// The scenario's world did not start.
     #[error("the world did not start: {0}")]
     World(String),
+    /// A load run cannot be made as asked.
+    #[error("{0}")]
+    Load(String),
 }

@@ -8,6 +8,7 @@ mod container;
 mod js_sdk_v2;
 mod layout;
 mod library;
+mod load;
 mod runner;
 mod support;
 mod verifiers;
@@ -20,6 +21,7 @@ fn main() {
         js_sdk_v2::tests(),
         layout::tests(),
         library::tests(),
+        load::tests(),
         runner::tests(),
         verifiers::tests(),
     ];

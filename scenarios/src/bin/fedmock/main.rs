@@ -6,6 +6,7 @@
 //! `explain --scenario` need the feature `run` and `image` the feature `containers` (both in
 //! `full`), so a newcomer's first build compiles no AWS SDK and no Docker client.
 
+mod load;
 mod run;
 mod up;
 
@@ -34,6 +35,10 @@ enum Command {
     DefaultWorld,
     /// Run scenario files or folders of them, each in its own world, through real clients.
     Run(run::RunArgs),
+    /// Load-test the exchange (token, GetId, GetCredentialsForIdentity) with every answer
+    /// checked, and report latency and throughput (in process, against `fedmock up`, or
+    /// against other endpoints).
+    Load(Box<load::LoadArgs>),
     /// Explain, check by check, what Cognito does with a token in Logins (offline).
     Explain(ExplainArgs),
     /// Print the JSON Schema of scenario files (scenarios/scenario.schema.json).
@@ -142,6 +147,7 @@ fn command(command: Command) -> anyhow::Result<ExitCode> {
         Command::Up(args) => runtime(false)?.block_on(up::up(args))?,
         Command::Image(args) => run::image(args)?,
         Command::Run(args) => return run::run(args),
+        Command::Load(args) => return load::load(*args),
         Command::Explain(args) => explain(args)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -155,6 +161,15 @@ fn runtime(multi: bool) -> anyhow::Result<tokio::runtime::Runtime> {
         tokio::runtime::Builder::new_current_thread()
     };
     Ok(builder.enable_all().build()?)
+}
+
+/// What a binary built without a feature says when asked for it.
+#[allow(dead_code)]
+fn needs(feature: &str, command: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "this fedmock was built without `{command}` (it leaves out the feature `{feature}` to build fast); \
+         build one that has it: cargo run --release -p scenarios --features {feature} -- {command} …"
+    )
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<String> {

@@ -40,28 +40,19 @@ pub struct RunArgs {
     container: Option<String>,
 }
 
-/// What a binary built without a feature says when asked for it.
-#[allow(dead_code)]
-fn needs(feature: &str, command: &str) -> anyhow::Error {
-    anyhow::anyhow!(
-        "this fedmock was built without `{command}` (it leaves out the feature `{feature}` to build fast); \
-         build one that has it: cargo run --release -p scenarios --features {feature} -- {command} …"
-    )
-}
-
 #[cfg(not(feature = "run"))]
 pub fn run(_: RunArgs) -> anyhow::Result<ExitCode> {
-    Err(needs("full", "run"))
+    Err(crate::needs("full", "run"))
 }
 
 #[cfg(not(feature = "run"))]
 pub fn explain_step(_: &std::path::Path, _: &str) -> anyhow::Result<String> {
-    Err(needs("full", "explain --scenario"))
+    Err(crate::needs("full", "explain --scenario"))
 }
 
 #[cfg(not(feature = "run"))]
 pub fn schema() -> anyhow::Result<()> {
-    Err(needs("full", "schema"))
+    Err(crate::needs("full", "schema"))
 }
 
 #[cfg(feature = "run")]
@@ -72,7 +63,7 @@ pub fn schema() -> anyhow::Result<()> {
 
 #[cfg(not(feature = "containers"))]
 pub fn image(_: ImageArgs) -> anyhow::Result<()> {
-    Err(needs("full", "image"))
+    Err(crate::needs("full", "image"))
 }
 
 #[cfg(feature = "containers")]
@@ -155,7 +146,7 @@ async fn run_all(args: RunArgs) -> anyhow::Result<bool> {
     }
     #[cfg(not(feature = "containers"))]
     if args.container.is_some() {
-        return Err(needs("full", "run --container"));
+        return Err(crate::needs("full", "run --container"));
     }
     for run in runs {
         reports.extend(run.await??);
