@@ -158,7 +158,11 @@ impl Federation {
     /// rest is the same (a local `http://` issuer), else `https://`.
     pub async fn oidc_providers(&self, iss: &str) -> Result<Vec<Provider>, Error> {
         if let Some(cognito) = self.cognito() {
-            return Ok(cognito.providers());
+            return Ok(cognito
+                .providers()
+                .into_iter()
+                .map(std::sync::Arc::unwrap_or_clone)
+                .collect());
         }
         let iam = aws_sdk_iam::Client::new(&self.admin_config()?);
         let error = |e| sdk_error(aws_sdk_iam::error::DisplayErrorContext(e));
@@ -189,7 +193,7 @@ impl Federation {
     /// the admin key (IAM `GetRole`).
     pub async fn role(&self, arn: &str) -> Result<Option<Role>, Error> {
         if let Some(cognito) = self.cognito() {
-            return Ok(cognito.role(arn));
+            return Ok(cognito.role(arn).map(std::sync::Arc::unwrap_or_clone));
         }
         let Some((_, name)) = arn.split_once(":role/") else { return Ok(None) };
         let name = name.rsplit('/').next().unwrap_or(name);

@@ -376,7 +376,7 @@ impl IntoResponse for Refusal {
                 let body = format!(
                     r#"<ErrorResponse xmlns="{namespace}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>"#,
                     crate::xml::xml_escape(message),
-                    uuid::Uuid::new_v4()
+                    crate::error::request_id()
                 );
                 crate::xml::xml_response(status, body)
             }
@@ -387,4 +387,25 @@ impl IntoResponse for Refusal {
 /// A header value from text fedmock wrote (ASCII by construction).
 fn header_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("InternalError:"))
+}
+
+/// A request id shaped as AWS's (a random UUID v4), without a system call per request: a
+/// per-thread SplitMix64 stream seeded once from the operating system. Request ids only need
+/// to be unique, not secret.
+pub(crate) fn request_id() -> uuid::Uuid {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(uuid::Uuid::new_v4().as_u64_pair().0);
+    }
+    let next = || {
+        STATE.with(|state| {
+            let z = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+            state.set(z);
+            let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        })
+    };
+    let bytes = (u128::from(next()) << 64 | u128::from(next())).to_le_bytes();
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
 }

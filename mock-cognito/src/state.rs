@@ -3,7 +3,7 @@
 //! at start.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use crate::Clock;
@@ -76,7 +76,7 @@ impl CognitoState {
             if world.pools.contains_key(&pool.id) {
                 return Err(bad(format!("identity pool {:?} is defined twice", pool.id)));
             }
-            world.pools.insert(pool.id.clone(), pool);
+            world.pools.insert(pool.id.clone(), Arc::new(pool));
         }
         if config.token_leeway_seconds < 0 {
             return Err(bad(format!(
@@ -130,7 +130,7 @@ impl CognitoState {
     }
 
     /// A role by ARN.
-    pub fn role(&self, arn: &str) -> Option<Role> {
+    pub fn role(&self, arn: &str) -> Option<Arc<Role>> {
         self.world().roles.get(arn).cloned()
     }
 
@@ -192,22 +192,22 @@ impl CognitoState {
     }
 
     /// All IAM OIDC providers.
-    pub fn providers(&self) -> Vec<Provider> {
+    pub fn providers(&self) -> Vec<Arc<Provider>> {
         self.world().providers.values().cloned().collect()
     }
 
     /// A pool by id.
-    pub fn pool(&self, id: &str) -> Option<Pool> {
+    pub fn pool(&self, id: &str) -> Option<Arc<Pool>> {
         self.world().pools.get(id).cloned()
     }
 
     /// All pools, by id.
-    pub fn pools(&self) -> Vec<Pool> {
+    pub fn pools(&self) -> Vec<Arc<Pool>> {
         self.world().pools.values().cloned().collect()
     }
 
     /// An IAM OIDC provider by name (URL without scheme).
-    pub fn provider(&self, name: &str) -> Option<Provider> {
+    pub fn provider(&self, name: &str) -> Option<Arc<Provider>> {
         self.world().providers.get(name).cloned()
     }
 

@@ -85,7 +85,11 @@ pub fn web_identity(
     let checks = explain::explain_web_identity(&explain::WebIdentityCall {
         token,
         providers: &cognito.providers(),
-        role: role.map(|(arn, duration)| explain::RoleAsked { arn, role: held.as_ref(), duration }),
+        role: role.map(|(arn, duration)| explain::RoleAsked {
+            arn,
+            role: held.as_deref(),
+            duration,
+        }),
         now,
         leeway: world.aws.token_leeway_seconds,
     });

@@ -533,7 +533,7 @@ async fn explain(fed: &Federation, action: Action, call: &Call) -> Option<String
         });
         let checks = explain::explain_web_identity(&explain::WebIdentityCall {
             token,
-            providers: &providers,
+            providers: &providers.into_iter().map(std::sync::Arc::new).collect::<Vec<_>>(),
             role: asked,
             now,
             leeway,

@@ -181,7 +181,7 @@ async fn the_endpoints_and_explain_give_the_corpus_answers_and_agree() {
         let checks = explain::explain_web_identity(&WebIdentityCall {
             token: &token,
             providers: &cognito.providers(),
-            role: Some(RoleAsked { arn: WEB_ROLE, role: role.as_ref(), duration: 3600 }),
+            role: Some(RoleAsked { arn: WEB_ROLE, role: role.as_deref(), duration: 3600 }),
             now,
             leeway: 0,
         });

@@ -269,6 +269,8 @@ async fn expiry_is_enforced_at_exp_without_grace_unless_the_world_adds_leeway() 
 async fn a_tampered_signature_is_refused() {
     let fed = Federation::start().await;
     let token = password_tokens(&fed).await.access_token;
+    // Verified once, the genuine token is remembered: its forgeries must not ride on that.
+    get_id(&fed, fed.logins_key(), &token).await.expect("the genuine token");
     let (signed, signature) = token.rsplit_once('.').unwrap();
     let flipped = if signature.starts_with('A') { "B" } else { "A" };
     let tampered = format!("{signed}.{flipped}{}", &signature[1..]);
@@ -287,6 +289,21 @@ async fn a_tampered_signature_is_refused() {
         get_id(&fed, fed.logins_key(), &format!("{header}.{payload}.{signature}")).await,
         Err(not_authorized("Invalid login token. Couldn't verify signed token."))
     );
+    get_id(&fed, fed.logins_key(), &token).await.expect("the genuine token, again");
+}
+
+#[tokio::test]
+async fn a_remembered_token_is_verified_again_with_refetched_keys() {
+    // key_cache_seconds = 0: every call refetches the keys, so nothing verified with an
+    // earlier fetch counts; the token still verifies because its key is still published.
+    let fed = Federation::builder().aws(|aws| aws.key_cache_seconds = 0).start().await.unwrap();
+    let token = password_tokens(&fed).await.access_token;
+    for _ in 0..3 {
+        get_id(&fed, fed.logins_key(), &token).await.expect("verified with each fetch's keys");
+    }
+    // Expiry is still judged on each call, remembered or not.
+    fed.clock().advance(3600).await.unwrap();
+    assert!(get_id(&fed, fed.logins_key(), &token).await.is_err(), "expired");
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ mod provider;
 mod role;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use uuid::Uuid;
 
@@ -38,9 +39,9 @@ pub(crate) const NAMESPACE: Uuid = Uuid::from_u128(0x6d0c_4f8e_9b1a_4c2e_8f3d_5e
 /// the administrative APIs change.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct World {
-    pub providers: HashMap<String, Provider>,
-    pub pools: BTreeMap<String, Pool>,
-    pub roles: HashMap<String, Role>,
+    pub providers: HashMap<String, Arc<Provider>>,
+    pub pools: BTreeMap<String, Arc<Pool>>,
+    pub roles: HashMap<String, Arc<Role>>,
 }
 
 impl World {
@@ -61,7 +62,7 @@ impl World {
         if self.providers.contains_key(&name) {
             return Err(format!("OIDC provider {:?} is defined twice", provider.url));
         }
-        self.providers.insert(name, provider.clone());
+        self.providers.insert(name, Arc::new(provider.clone()));
         Ok(provider)
     }
 
@@ -85,7 +86,7 @@ impl World {
         if self.roles.contains_key(&arn) {
             return Err(format!("role {arn:?} is defined twice"));
         }
-        self.roles.insert(arn, role.clone());
+        self.roles.insert(arn, Arc::new(role.clone()));
         Ok(role)
     }
 
@@ -169,7 +170,7 @@ impl World {
         if let Some(p) = self.providers.get(name)
             && pool.providers.iter().any(|n| n == name)
         {
-            return Ok(p.clone());
+            return Ok(Provider::clone(p));
         }
         let issuer = |client_ids: Vec<String>| Provider {
             url: format!("https://{name}"),

@@ -7,6 +7,8 @@
 //! the identifiers. A developer identity's id is derived like any other: from the pool, the
 //! developer provider and the identifier.
 
+use std::sync::Arc;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -53,7 +55,7 @@ pub struct TokenOutput {
 fn pool_with_developer_provider(
     state: &CognitoState,
     pool_id: Option<&str>,
-) -> Result<(Pool, String), AwsError> {
+) -> Result<(Arc<Pool>, String), AwsError> {
     let mut v = Violations::default();
     let pool_id =
         v.required_string("identityPoolId", pool_id.map(str::to_owned), (1, 55), Some(REGION_GUID));

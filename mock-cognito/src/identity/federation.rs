@@ -1,6 +1,8 @@
 //! Cognito Identity operations as plain async functions: typed input in, typed output or
 //! [`AwsError`] out. The protocol layer only parses and serialises.
 
+use std::sync::Arc;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -276,7 +278,7 @@ fn cognito_principal(
 /// `GetOpenIdTokenForDeveloperIdentity`) proves ownership.
 async fn developer_login(
     state: &CognitoState,
-    pool: Pool,
+    pool: Arc<Pool>,
     identity_id: &str,
     token: &str,
 ) -> Result<Owned, AwsError> {
@@ -304,7 +306,7 @@ async fn developer_login(
     let login = VerifiedLogin {
         provider: COGNITO_LOGINS_KEY.to_owned(),
         sub: identity_id.to_owned(),
-        claims,
+        claims: claims.into(),
     };
     Ok(Owned { pool, verified: vec![login], identity_id: identity_id.to_owned() })
 }
@@ -312,7 +314,7 @@ async fn developer_login(
 /// An identity the caller proved to own: its pool, the logins proved, and its id (another
 /// than the one asked for when Cognito merged the asked one into it).
 struct Owned {
-    pool: Pool,
+    pool: Arc<Pool>,
     verified: Vec<VerifiedLogin>,
     identity_id: String,
 }

@@ -116,7 +116,7 @@ pub async fn dispatch(
             err.in_protocol(Protocol::Json).into_response()
         }
     };
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = crate::error::request_id().to_string();
     if let Ok(id) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-requestid", id);
     }

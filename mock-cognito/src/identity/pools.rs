@@ -5,6 +5,8 @@
 //! absent fields omitted rather than sent as `null`. `UpdateIdentityPool` replaces the whole
 //! pool: omitted fields go back to their defaults, as AWS documents.
 
+use std::sync::Arc;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -59,8 +61,12 @@ pub struct IdentityPoolShape {
 }
 
 fn shape(state: &CognitoState, pool: &Pool) -> IdentityPoolShape {
-    let arns: Vec<String> =
-        pool.providers.iter().filter_map(|name| state.provider(name)).map(|p| p.arn).collect();
+    let arns: Vec<String> = pool
+        .providers
+        .iter()
+        .filter_map(|name| state.provider(name))
+        .map(|p| p.arn.clone())
+        .collect();
     let extras = &pool.extras;
     IdentityPoolShape {
         identity_pool_id: Some(pool.id.clone()),
@@ -163,7 +169,7 @@ pub async fn create(
     }
     let id = format!("{}:{}", state.region, uuid::Uuid::new_v4());
     let pool = build(state, id, input, None)?;
-    state.change(|world| world.pools.insert(pool.id.clone(), pool.clone()));
+    state.change(|world| world.pools.insert(pool.id.clone(), Arc::new(pool.clone())));
     Ok(shape(state, &pool))
 }
 
@@ -175,7 +181,7 @@ pub struct PoolIdInput {
     pub identity_pool_id: Option<String>,
 }
 
-fn existing(state: &CognitoState, id: Option<&str>) -> Result<Pool, AwsError> {
+fn existing(state: &CognitoState, id: Option<&str>) -> Result<Arc<Pool>, AwsError> {
     let mut v = Violations::default();
     let id = v.required_string("identityPoolId", id.map(str::to_owned), (1, 55), Some(REGION_GUID));
     let id = id.get(v.finish()?);
@@ -187,7 +193,8 @@ pub async fn describe(
     state: &CognitoState,
     input: PoolIdInput,
 ) -> Result<IdentityPoolShape, AwsError> {
-    Ok(shape(state, &existing(state, input.identity_pool_id.as_deref())?))
+    let pool = existing(state, input.identity_pool_id.as_deref())?;
+    Ok(shape(state, &pool))
 }
 
 /// `UpdateIdentityPool`: the whole pool is replaced; omitted fields are reset.
@@ -206,7 +213,7 @@ pub async fn update(
         return Err(texts::DEVELOPER_PROVIDER_FIXED.error());
     }
     let pool = build(state, old.id.clone(), input, Some(&old))?;
-    state.change(|world| world.pools.insert(pool.id.clone(), pool.clone()));
+    state.change(|world| world.pools.insert(pool.id.clone(), Arc::new(pool.clone())));
     Ok(shape(state, &pool))
 }
 
@@ -262,7 +269,7 @@ pub async fn list(state: &CognitoState, input: ListInput) -> Result<ListOutput, 
         super::paging::page(state.pools(), |p| &p.id, input.next_token.as_deref(), max)?;
     let page: Vec<PoolSummary> = pools
         .into_iter()
-        .map(|p| PoolSummary { identity_pool_id: p.id, identity_pool_name: p.name })
+        .map(|p| PoolSummary { identity_pool_id: p.id.clone(), identity_pool_name: p.name.clone() })
         .collect();
     Ok(ListOutput { identity_pools: page, next_token })
 }
@@ -370,12 +377,13 @@ pub async fn set_roles(state: &CognitoState, input: PoolRoles) -> Result<Empty, 
         let resolution =
             mapping.ambiguous_role_resolution.ok_or_else(|| texts::RESOLUTION_REQUIRED.error())?;
         mappings.insert(
-            provider.name,
+            provider.name.clone(),
             RoleMapping { kind: mapping.kind, ambiguous_role_resolution: resolution, rules },
         );
     }
     state.change(|world| {
         if let Some(pool) = world.pools.get_mut(&pool.id) {
+            let pool = Arc::make_mut(pool);
             pool.authenticated_role_arn = roles.get("authenticated").cloned();
             pool.unauthenticated_role_arn = roles.get("unauthenticated").cloned();
             pool.role_mappings = mappings;
@@ -418,14 +426,14 @@ pub async fn get_roles(state: &CognitoState, input: PoolIdInput) -> Result<PoolR
         })
         .collect();
     Ok(PoolRoles {
-        identity_pool_id: Some(pool.id),
+        identity_pool_id: Some(pool.id.clone()),
         roles: Some(roles),
         role_mappings: (!mappings.is_empty()).then_some(mappings),
     })
 }
 
 /// The pool a resource ARN names.
-fn pool_by_arn(state: &CognitoState, arn: Option<&str>) -> Result<Pool, AwsError> {
+fn pool_by_arn(state: &CognitoState, arn: Option<&str>) -> Result<Arc<Pool>, AwsError> {
     let mut v = Violations::default();
     let arn = v.required_string("resourceArn", arn.map(str::to_owned), (20, 2048), None);
     let arn = arn.get(v.finish()?);
@@ -468,7 +476,9 @@ pub async fn tag(state: &CognitoState, input: TagInput) -> Result<Empty, AwsErro
     if merged.len() > MAX_TAGS {
         return Err(texts::TOO_MANY_TAGS.with(&[("max", &MAX_TAGS)]));
     }
-    state.change(|world| world.pools.get_mut(&pool.id).map(|p| p.extras.tags = merged));
+    state.change(|world| {
+        world.pools.get_mut(&pool.id).map(|p| Arc::make_mut(p).extras.tags = merged)
+    });
     Ok(Empty {})
 }
 
@@ -477,14 +487,17 @@ pub async fn untag(state: &CognitoState, input: TagInput) -> Result<Empty, AwsEr
     let pool = pool_by_arn(state, input.resource_arn.as_deref())?;
     let keys = input.tag_keys.unwrap_or_default();
     state.change(|world| {
-        world.pools.get_mut(&pool.id).map(|p| p.extras.tags.retain(|k, _| !keys.contains(k)))
+        world
+            .pools
+            .get_mut(&pool.id)
+            .map(|p| Arc::make_mut(p).extras.tags.retain(|k, _| !keys.contains(k)))
     });
     Ok(Empty {})
 }
 
 /// `ListTagsForResource`.
 pub async fn list_tags(state: &CognitoState, input: TagInput) -> Result<TagsOutput, AwsError> {
-    Ok(TagsOutput { tags: pool_by_arn(state, input.resource_arn.as_deref())?.extras.tags })
+    Ok(TagsOutput { tags: pool_by_arn(state, input.resource_arn.as_deref())?.extras.tags.clone() })
 }
 
 /// `Set/GetPrincipalTagAttributeMap` input and output.
@@ -506,7 +519,7 @@ pub struct PrincipalTagMap {
 fn principal_target(
     state: &CognitoState,
     input: &PrincipalTagMap,
-) -> Result<(Pool, String), AwsError> {
+) -> Result<(Arc<Pool>, String), AwsError> {
     let pool = existing(state, input.identity_pool_id.as_deref())?;
     let mut v = Violations::default();
     let provider = v.required_string(
@@ -531,7 +544,10 @@ pub async fn set_principal_tags(
     let entry =
         (input.use_defaults.unwrap_or(false), input.principal_tags.clone().unwrap_or_default());
     state.change(|world| {
-        world.pools.get_mut(&pool.id).map(|p| p.extras.principal_tags.insert(provider, entry))
+        world
+            .pools
+            .get_mut(&pool.id)
+            .map(|p| Arc::make_mut(p).extras.principal_tags.insert(provider, entry))
     });
     Ok(input)
 }
@@ -546,7 +562,7 @@ pub async fn get_principal_tags(
     let (use_defaults, tags) =
         pool.extras.principal_tags.get(&provider).cloned().unwrap_or_default();
     Ok(PrincipalTagMap {
-        identity_pool_id: Some(pool.id),
+        identity_pool_id: Some(pool.id.clone()),
         identity_provider_name: Some(provider),
         use_defaults: Some(use_defaults),
         principal_tags: Some(tags),

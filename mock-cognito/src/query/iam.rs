@@ -7,6 +7,8 @@
 //! unique; `allow_http_issuers` relaxes the first two for local issuers. Error texts that
 //! are not from an observed AWS answer are marked inferred.
 
+use std::sync::Arc;
+
 use super::Params;
 use super::sts::iso8601;
 use crate::account::{OidcProviderConfig, Provider, Role, RoleConfig};
@@ -72,7 +74,7 @@ fn members(params: &Params, name: &str) -> Vec<String> {
 fn answer(action: &str, result: &str) -> String {
     format!(
         r#"<{action}Response xmlns="{NAMESPACE}"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{action}Response>"#,
-        uuid::Uuid::new_v4()
+        crate::error::request_id()
     )
 }
 
@@ -110,7 +112,8 @@ pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<Str
             Ok(answer(action, ""))
         }
         "ListOpenIDConnectProviders" => {
-            let mut arns: Vec<String> = state.providers().into_iter().map(|p| p.arn).collect();
+            let mut arns: Vec<String> =
+                state.providers().into_iter().map(|p| p.arn.clone()).collect();
             arns.sort();
             let items: String = arns
                 .iter()
@@ -133,6 +136,7 @@ pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<Str
             }
             state.change(|world| {
                 if let Some(p) = world.providers.get_mut(&provider.name) {
+                    let p = Arc::make_mut(p);
                     p.client_ids.retain(|c| c != &client_id);
                     if adding {
                         p.client_ids.push(client_id);
@@ -145,12 +149,18 @@ pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<Str
             let provider = provider(state, params)?;
             let thumbprints = thumbprints(params)?;
             state.change(|world| {
-                world.providers.get_mut(&provider.name).map(|p| p.thumbprints = thumbprints)
+                world
+                    .providers
+                    .get_mut(&provider.name)
+                    .map(|p| Arc::make_mut(p).thumbprints = thumbprints)
             });
             Ok(answer(action, ""))
         }
         "CreateRole" => create_role(state, params),
-        "GetRole" => Ok(answer(action, &role_xml(&role(state, params)?))),
+        "GetRole" => {
+            let role = role(state, params)?;
+            Ok(answer(action, &role_xml(&role)))
+        }
         "DeleteRole" => {
             let role = role(state, params)?;
             state.change(|world| world.roles.remove(&role.arn));
@@ -159,7 +169,9 @@ pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<Str
         "UpdateAssumeRolePolicy" => {
             let role = role(state, params)?;
             let policy = policy_document(required(params, "PolicyDocument")?)?;
-            state.change(|world| world.roles.get_mut(&role.arn).map(|r| r.trust_policy = policy));
+            state.change(|world| {
+                world.roles.get_mut(&role.arn).map(|r| Arc::make_mut(r).trust_policy = policy)
+            });
             Ok(answer(action, ""))
         }
         other => Err(texts::INVALID_ACTION.with(&[("action", &other), ("version", &"2010-05-08")])),
@@ -209,6 +221,7 @@ fn create_provider(state: &CognitoState, params: &Params) -> Result<String, AwsE
             .add_provider(&state.account_id, OidcProviderConfig { url: url.to_owned(), client_ids })
             .map_err(invalid)?;
         if let Some(p) = world.providers.get_mut(&provider.name) {
+            let p = Arc::make_mut(p);
             p.thumbprints = thumbprints;
             p.created = now;
         }
@@ -223,7 +236,7 @@ fn create_provider(state: &CognitoState, params: &Params) -> Result<String, AwsE
     ))
 }
 
-fn provider(state: &CognitoState, params: &Params) -> Result<Provider, AwsError> {
+fn provider(state: &CognitoState, params: &Params) -> Result<Arc<Provider>, AwsError> {
     let arn = required(params, "OpenIDConnectProviderArn")?;
     state
         .providers()
@@ -273,13 +286,13 @@ fn create_role(state: &CognitoState, params: &Params) -> Result<String, AwsError
             .map_err(invalid)?;
         role.path = params.get("Path").cloned().unwrap_or_else(|| "/".to_owned());
         role.created = now;
-        world.roles.insert(role.arn.clone(), role.clone());
+        world.roles.insert(role.arn.clone(), Arc::new(role.clone()));
         Ok(role)
     })?;
     Ok(answer("CreateRole", &role_xml(&role)))
 }
 
-fn role(state: &CognitoState, params: &Params) -> Result<Role, AwsError> {
+fn role(state: &CognitoState, params: &Params) -> Result<Arc<Role>, AwsError> {
     let name = required(params, "RoleName")?;
     state
         .role(&format!("arn:aws:iam::{}:role/{name}", state.account_id))

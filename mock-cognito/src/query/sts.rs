@@ -36,7 +36,7 @@ pub(super) fn caller_identity(state: &CognitoState, caller: &Caller) -> String {
         xml_escape(&arn),
         xml_escape(&user_id),
         state.account_id,
-        uuid::Uuid::new_v4()
+        crate::error::request_id()
     )
 }
 
@@ -78,7 +78,7 @@ pub(super) async fn assume_role_with_web_identity(
     let call = WebIdentityCall {
         token: &token,
         providers: &providers,
-        role: Some(RoleAsked { arn: &role_arn, role: role.as_ref(), duration }),
+        role: Some(RoleAsked { arn: &role_arn, role: role.as_deref(), duration }),
         now: state.clock.now(),
         leeway: state.token_leeway,
     };
@@ -114,7 +114,7 @@ pub(super) async fn assume_role_with_web_identity(
         e(&issued.session_token),
         iso8601(expiration),
         e(&identity.subject),
-        uuid::Uuid::new_v4(),
+        crate::error::request_id(),
     ))
 }
 

@@ -75,21 +75,38 @@ pub fn render(title: &str, checks: &[Check]) -> String {
     out
 }
 
+/// How much a run records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// Every check, each with what it compared (`fedmock explain`).
+    Every,
+    /// Up to the first failure, each with what it compared (a refusal's log line).
+    Detailed,
+    /// Up to the first failure; a pass or skip without what it compared (the endpoint's
+    /// first pass: the words are built only for a refusal, which then runs `Detailed`).
+    Fast,
+}
+
 /// The checks in the making.
 pub(crate) struct Run {
     checks: Vec<Check>,
     first: Option<AwsError>,
-    every: bool,
+    depth: Depth,
 }
 
 impl Run {
-    /// A run that stops at the first failure unless `every`.
-    pub fn new(every: bool) -> Self {
-        Self { checks: Vec::new(), first: None, every }
+    /// A run that records to `depth`.
+    pub fn new(depth: Depth) -> Self {
+        Self { checks: Vec::new(), first: None, depth }
+    }
+
+    fn words(&self, compared: impl FnOnce() -> String) -> String {
+        if self.depth == Depth::Fast { String::new() } else { compared() }
     }
 
     /// A check passed, having compared `compared`.
-    pub fn pass(&mut self, name: &'static str, compared: String) {
+    pub fn pass(&mut self, name: &'static str, compared: impl FnOnce() -> String) {
+        let compared = self.words(compared);
         self.checks.push(Check { name, compared, verdict: Verdict::Pass });
     }
 
@@ -109,11 +126,12 @@ impl Run {
         if self.first.is_none() {
             self.first = Some(error.with_detail(format!("{name}: {compared}; {fix}")));
         }
-        !self.every
+        self.depth != Depth::Every
     }
 
     /// A check not made, and why.
-    pub fn skip(&mut self, name: &'static str, compared: String, why: &str) {
+    pub fn skip(&mut self, name: &'static str, compared: impl FnOnce() -> String, why: &str) {
+        let compared = self.words(compared);
         self.checks.push(Check { name, compared, verdict: Verdict::Skipped(why.to_owned()) });
     }
 

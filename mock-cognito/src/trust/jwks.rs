@@ -8,6 +8,14 @@
 //! `NoKeyFound` error until this cache refreshes … wait about ten minutes" after a key
 //! rotation (docs/reference/cognito.md §2.2). The mock takes the strict reading, so a rotation that works
 //! against it also survives the real cache. Concurrent misses share one fetch.
+//!
+//! The cache also remembers the tokens it has read, keyed by their exact bytes: their parsed
+//! header and claims, and the very key that verified their signature. A token sent again
+//! (GetId then GetCredentialsForIdentity, a client's retries, a load test's reuse) is then
+//! neither decoded nor put through the RSA operation, which were most of a call's cost; it is
+//! verified again as soon as the keys are refetched, and every other check (issuer, provider,
+//! audience, expiry, subject) still runs on each call. It holds at most [`SEEN_CAPACITY`]
+//! tokens of up to [`SEEN_TOKEN_MAX`] bytes, so memory stays flat whatever is sent.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -17,6 +25,9 @@ use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPubli
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::token::{self, Jwt};
 
 use crate::Clock;
 use crate::account::JWKS_TTL_SECS;
@@ -49,10 +60,26 @@ pub enum JwksError {
     },
 }
 
+/// How many tokens the cache remembers (about 2 KB each).
+pub const SEEN_CAPACITY: usize = 2048;
+
+/// The longest token remembered; longer ones are read on each call.
+pub const SEEN_TOKEN_MAX: usize = 16 * 1024;
+
+/// A token read before.
+#[derive(Debug)]
+struct Seen {
+    header: Arc<Map<String, Value>>,
+    claims: Arc<Map<String, Value>>,
+    /// The key that verified its signature, if one has.
+    verified_by: Option<Arc<ParsedPublicKey>>,
+}
+
 /// A cache of issuers' public keys.
 #[derive(Debug)]
 pub struct JwksCache {
     http: OnceLock<HttpClient>,
+    seen: Mutex<HashMap<Box<str>, Seen>>,
     clock: Clock,
     ttl: i64,
     issuers: Mutex<HashMap<String, Arc<IssuerKeys>>>,
@@ -117,6 +144,7 @@ impl JwksCache {
     pub fn new(clock: Clock) -> Self {
         Self {
             http: OnceLock::new(),
+            seen: Mutex::new(HashMap::new()),
             clock,
             ttl: JWKS_TTL_SECS,
             issuers: Mutex::new(HashMap::new()),
@@ -151,7 +179,10 @@ impl JwksCache {
     ) -> Result<Vec<Arc<ParsedPublicKey>>, JwksError> {
         let entry = {
             let mut issuers = self.issuers.lock().expect("JWKS cache lock");
-            Arc::clone(issuers.entry(issuer.to_owned()).or_default())
+            match issuers.get(issuer) {
+                Some(entry) => Arc::clone(entry),
+                None => Arc::clone(issuers.entry(issuer.to_owned()).or_default()),
+            }
         };
         let seen = entry.current.read().expect("JWKS snapshot lock").clone();
         if let Some(snapshot) = &seen
@@ -191,6 +222,51 @@ impl JwksCache {
             });
         }
         Ok(keys)
+    }
+
+    /// `token` read as a JWT (or why it is not one), from memory if it was read before.
+    pub(crate) fn parse<'t>(&self, token: &'t str) -> Result<Jwt<'t>, String> {
+        {
+            let seen = self.seen.lock().expect("seen tokens lock");
+            if let Some(jwt) =
+                seen.get(token).and_then(|s| token::reread(token, &s.header, &s.claims))
+            {
+                return Ok(jwt);
+            }
+        }
+        let jwt = token::parse(token)?;
+        if token.len() <= SEEN_TOKEN_MAX {
+            let mut seen = self.seen.lock().expect("seen tokens lock");
+            if seen.len() >= SEEN_CAPACITY {
+                // Dropping everything at once keeps this O(1) amortised and the memory
+                // bounded; the next sight of each token pays one read and one verification.
+                seen.clear();
+            }
+            let entry = Seen {
+                header: Arc::clone(&jwt.header),
+                claims: Arc::clone(&jwt.claims),
+                verified_by: None,
+            };
+            seen.insert(token.into(), entry);
+        }
+        Ok(jwt)
+    }
+
+    /// Whether one of `keys` (as [`JwksCache::keys`] returned them) has verified `token`.
+    pub(crate) fn verified_before(&self, token: &str, keys: &[Arc<ParsedPublicKey>]) -> bool {
+        let seen = self.seen.lock().expect("seen tokens lock");
+        // The entry holds the key itself, so a key of a later fetch never compares equal.
+        seen.get(token)
+            .and_then(|s| s.verified_by.as_ref())
+            .is_some_and(|by| keys.iter().any(|key| Arc::ptr_eq(key, by)))
+    }
+
+    /// Remembers that `key` verified `token` (if the token is remembered at all).
+    pub(crate) fn remember_verified(&self, token: &str, key: &Arc<ParsedPublicKey>) {
+        let mut seen = self.seen.lock().expect("seen tokens lock");
+        if let Some(entry) = seen.get_mut(token) {
+            entry.verified_by = Some(Arc::clone(key));
+        }
     }
 
     fn http(&self) -> Result<&HttpClient, JwksError> {
@@ -321,6 +397,39 @@ mod tests {
             2,
             "no kid: every key is a candidate"
         );
+    }
+
+    #[tokio::test]
+    async fn a_verified_token_is_remembered_only_with_the_key_that_verified_it() {
+        let (iss, issuer) = start_issuer().await;
+        *issuer.kids.lock().unwrap() = vec!["k1"];
+        let now = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let clock_now = Arc::clone(&now);
+        let cache = JwksCache::new(Clock::from_fn(move || clock_now.load(Ordering::SeqCst)));
+        let keys = cache.keys(&iss, Some("k1")).await.unwrap();
+        let (token, other) = ("e30.eyJzdWIiOiJhIn0.c2ln", "e30.eyJzdWIiOiJiIn0.c2ln");
+        assert_eq!(cache.parse(token).unwrap().claims["sub"], "a");
+        cache.remember_verified(other, &keys[0]);
+        assert!(!cache.verified_before(other, &keys), "a token never read is not remembered");
+        assert!(!cache.verified_before(token, &keys));
+        cache.remember_verified(token, &keys[0]);
+        assert!(cache.verified_before(token, &keys));
+        assert_eq!(cache.parse(token).unwrap().claims["sub"], "a", "read from memory");
+        assert!(cache.parse("e30.!!!.c2ln").is_err(), "not a JWT, remembered or not");
+
+        // The same kid, fetched again: a new key object, so the token is verified again.
+        now.fetch_add(JWKS_TTL_SECS, Ordering::SeqCst);
+        let refetched = cache.keys(&iss, Some("k1")).await.unwrap();
+        assert!(!cache.verified_before(token, &refetched));
+
+        // Bounded whatever is sent.
+        for i in 0..(SEEN_CAPACITY + 10) {
+            cache.parse(&format!("e30.e30.{i}")).unwrap();
+        }
+        assert!(cache.seen.lock().unwrap().len() <= SEEN_CAPACITY);
+        let long = format!("e30.e30.{}", "A".repeat(SEEN_TOKEN_MAX));
+        cache.parse(&long).unwrap();
+        assert!(!cache.seen.lock().unwrap().contains_key(long.as_str()), "too long to keep");
     }
 
     #[tokio::test]

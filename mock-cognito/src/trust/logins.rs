@@ -15,9 +15,11 @@
 //! issuer the pool does not trust); `fedmock explain` runs every check, the signature excepted
 //! offline. Each failure is AWS's answer from [`crate::texts`].
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
-use super::check::{Check, Run};
+use super::check::{Check, Depth, Run};
 use super::jwks::JwksCache;
 use super::openid::COGNITO_ISSUER;
 use super::signature;
@@ -63,7 +65,7 @@ pub struct VerifiedLogin {
     /// The token's `sub`.
     pub sub: String,
     /// All claims, for role rules and principal tags.
-    pub claims: Map<String, Value>,
+    pub claims: Arc<Map<String, Value>>,
 }
 
 /// The checks made, and the answer: the verified login, or AWS's refusal (the first failure).
@@ -90,8 +92,35 @@ fn show(value: Option<&Value>) -> String {
 
 /// Runs the checks of `login`: all of them if `every`, else up to the first failure.
 pub async fn check(login: &Login<'_>, keys: Keys<'_>, every: bool) -> Outcome {
-    let mut run = Run::new(every);
-    let jwt = match token::parse(login.token) {
+    let mut signature = None;
+    if every {
+        return run_checks(login, keys, Depth::Every, &mut signature).await;
+    }
+    // An accepted token costs no words; a refused one is run again with them for the log,
+    // reusing the first run's signature verdict (nothing is verified or fetched twice).
+    let fast = run_checks(login, keys, Depth::Fast, &mut signature).await;
+    if fast.result.is_ok() {
+        return fast;
+    }
+    let detailed = run_checks(login, keys, Depth::Detailed, &mut signature).await;
+    Outcome { checks: detailed.checks, result: fast.result }
+}
+
+/// The signature's verdict, kept between the runs of one call.
+type SignatureVerdict = Option<Result<String, signature::Failure>>;
+
+async fn run_checks(
+    login: &Login<'_>,
+    keys: Keys<'_>,
+    depth: Depth,
+    signature: &mut SignatureVerdict,
+) -> Outcome {
+    let mut run = Run::new(depth);
+    let parsed = match keys {
+        Keys::Fetched(jwks) => jwks.parse(login.token),
+        Keys::Offline => token::parse(login.token),
+    };
+    let jwt = match parsed {
         Ok(jwt) => jwt,
         Err(why) => {
             let fix = "send the ID or access token itself (three base64url parts), not a code, an opaque token or a JSON object";
@@ -105,8 +134,8 @@ pub async fn check(login: &Login<'_>, keys: Keys<'_>, every: bool) -> Outcome {
             return Outcome { checks, result: Err(texts::NOT_A_JWT.error()) };
         }
     };
-    run.pass(JWT, format!("header {}", Value::Object(jwt.header.clone())));
-    checks_after_jwt(&mut run, login, &jwt, keys).await;
+    run.pass(JWT, || format!("header {}", serde_json::to_string(&*jwt.header).unwrap_or_default()));
+    checks_after_jwt(&mut run, login, &jwt, keys, signature).await;
     let (checks, refused) = run.finish();
     let result = match refused {
         Some(error) => Err(error),
@@ -120,7 +149,13 @@ pub async fn check(login: &Login<'_>, keys: Keys<'_>, every: bool) -> Outcome {
 }
 
 /// Checks 2 to 8; whether the run stopped.
-async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys: Keys<'_>) -> bool {
+async fn checks_after_jwt(
+    run: &mut Run,
+    login: &Login<'_>,
+    jwt: &Jwt<'_>,
+    keys: Keys<'_>,
+    signature: &mut SignatureVerdict,
+) -> bool {
     let iss = jwt.claim("iss");
     // 2. Cognito's own tokens and Cognito's key belong together, and never in GetId's checks.
     let cognito_token = iss == Some(COGNITO_ISSUER);
@@ -147,7 +182,7 @@ async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys:
         }
     }
     // 3. iss against the key.
-    let compared = format!("iss {} vs key {:?}", show(jwt.claims.get("iss")), login.key);
+    let compared = || format!("iss {} vs key {:?}", show(jwt.claims.get("iss")), login.key);
     match iss {
         Some(iss) if strip_scheme(iss) == login.key => run.pass(ISSUER, compared),
         _ => {
@@ -158,7 +193,7 @@ async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys:
                 ),
                 None => "the token has no iss: it is not an OIDC token".to_owned(),
             };
-            if run.fail(ISSUER, compared, texts::ISSUER_MISMATCH.error(), &fix) {
+            if run.fail(ISSUER, compared(), texts::ISSUER_MISMATCH.error(), &fix) {
                 return true;
             }
         }
@@ -166,7 +201,7 @@ async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys:
     // 4. The pool's providers.
     let provider = match login.trusted {
         Ok(provider) => {
-            run.pass(PROVIDER, format!("{} is in the pool's providers", provider.name));
+            run.pass(PROVIDER, || format!("{} is in the pool's providers", provider.name));
             Some(provider)
         }
         Err([]) => {
@@ -195,7 +230,7 @@ async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys:
     };
     // 5. The signature, with the issuer's keys.
     let compared =
-        format!("alg {}, kid {}", show(jwt.header.get("alg")), show(jwt.header.get("kid")));
+        || format!("alg {}, kid {}", show(jwt.header.get("alg")), show(jwt.header.get("kid")));
     match (keys, iss, provider) {
         (Keys::Offline, _, _) => run.skip(
             SIGNATURE,
@@ -206,11 +241,16 @@ async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys:
             run.skip(SIGNATURE, compared, "no trusted issuer to fetch keys from");
         }
         (Keys::Fetched(jwks), Some(iss), Some(_)) => {
-            match signature::verify(jwks, iss, jwt).await {
-                Ok(verified) => run.pass(SIGNATURE, verified),
+            let verdict = match signature.take() {
+                Some(verdict) => verdict,
+                None => signature::verify(jwks, iss, jwt).await,
+            };
+            *signature = Some(verdict.clone());
+            match verdict {
+                Ok(verified) => run.pass(SIGNATURE, move || verified),
                 Err(failure) => {
                     let fix = format!("{}; sign with a key the issuer publishes", failure.reason());
-                    if run.fail(SIGNATURE, compared, texts::SIGNATURE.error(), &fix) {
+                    if run.fail(SIGNATURE, compared(), texts::SIGNATURE.error(), &fix) {
                         return true;
                     }
                 }
@@ -226,12 +266,12 @@ async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys:
         }
         None => run.skip(
             AUDIENCE,
-            format!("aud {}", show(jwt.claims.get("aud"))),
+            || format!("aud {}", show(jwt.claims.get("aud"))),
             "no trusted provider to compare with",
         ),
     }
     // 7. Expiry, without grace.
-    let compared = format!("exp {} vs now {}", show(jwt.claims.get("exp")), login.now);
+    let compared = || format!("exp {} vs now {}", show(jwt.claims.get("exp")), login.now);
     let stop = match Time::of(&jwt.claims, "exp") {
         // Cognito reads a fraction as its whole seconds (inferred: AWS documents integers for
         // STS only; its Java verifier truncates).
@@ -244,18 +284,18 @@ async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys:
         Time::Seconds(exp) | Time::Fraction(exp) => {
             let error = texts::EXPIRED.with(&[("now", &login.now), ("exp", &exp)]);
             let fix = "get a fresh token (refresh before exp), or fix the clock that makes it look expired";
-            run.fail(EXPIRY, compared, error, fix)
+            run.fail(EXPIRY, compared(), error, fix)
         }
         Time::Missing | Time::NotANumber => {
             let error = texts::MISSING_CLAIM.with(&[("claim", &"exp")]);
-            run.fail(EXPIRY, compared, error, "the token must carry exp, a number of seconds")
+            run.fail(EXPIRY, compared(), error, "the token must carry exp, a number of seconds")
         }
     };
     if stop {
         return true;
     }
     // 8. The subject.
-    let compared = format!("sub {}", show(jwt.claims.get("sub")));
+    let compared = || format!("sub {}", show(jwt.claims.get("sub")));
     match jwt.claim("sub") {
         Some(sub) if !sub.is_empty() => {
             run.pass(SUBJECT, compared);
@@ -263,7 +303,7 @@ async fn checks_after_jwt(run: &mut Run, login: &Login<'_>, jwt: &Jwt<'_>, keys:
         }
         _ => run.fail(
             SUBJECT,
-            compared,
+            compared(),
             texts::MISSING_CLAIM.with(&[("claim", &"sub")]),
             "the token must carry sub",
         ),
@@ -282,7 +322,7 @@ fn audience(run: &mut Run, jwt: &Jwt<'_>, provider: &Provider) -> bool {
             return run.fail(AUDIENCE, format!("no azp, no aud vs {accepted:?}"), error, fix);
         }
     };
-    let compared = format!("{claim} {value} vs {accepted:?}");
+    let compared = || format!("{claim} {value} vs {accepted:?}");
     let found = audiences(value);
     if found.iter().any(|f| accepted.iter().any(|a| a == f)) {
         run.pass(AUDIENCE, compared);
@@ -295,7 +335,7 @@ fn audience(run: &mut Run, jwt: &Jwt<'_>, provider: &Provider) -> bool {
             "add the app client {found:?} to the identity pool's Cognito provider for {}",
             provider.name
         );
-        return run.fail(AUDIENCE, compared, texts::UNSUPPORTED_PROVIDER.error(), &fix);
+        return run.fail(AUDIENCE, compared(), texts::UNSUPPORTED_PROVIDER.error(), &fix);
     }
     let fix = format!(
         "the token's {claim} is {found:?}; the provider accepts {accepted:?}; add {} to the provider's client IDs{}",
@@ -306,7 +346,7 @@ fn audience(run: &mut Run, jwt: &Jwt<'_>, provider: &Provider) -> bool {
             ""
         }
     );
-    run.fail(AUDIENCE, compared, texts::AUDIENCE.error(), &fix)
+    run.fail(AUDIENCE, compared(), texts::AUDIENCE.error(), &fix)
 }
 
 #[cfg(test)]

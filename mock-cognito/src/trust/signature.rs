@@ -45,11 +45,18 @@ pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result
         )),
         JwksError::Unreachable(why) => Failure::Unreachable(format!("could not fetch the issuer's keys: {why}")),
     })?;
+    let verified = || format!("RS256, kid {}", kid.unwrap_or("(none)"));
+    if jwks.verified_before(jwt.token, &keys) {
+        return Ok(verified());
+    }
     let signature = B64
         .decode(jwt.signature)
         .map_err(|_| Failure::Bad("the signature is not base64url".to_owned()))?;
-    if keys.iter().any(|key| key.verify_sig(jwt.signed.as_bytes(), &signature).is_ok()) {
-        Ok(format!("RS256, kid {}", kid.unwrap_or("(none)")))
+    if let Some(key) =
+        keys.iter().find(|key| key.verify_sig(jwt.signed.as_bytes(), &signature).is_ok())
+    {
+        jwks.remember_verified(jwt.token, key);
+        Ok(verified())
     } else {
         Err(Failure::Bad(format!(
             "the signature does not verify with the published key for kid {kid:?}"

@@ -3,15 +3,20 @@
 //! Reading is linear in the token's length and never panics: anything that is not three
 //! base64url parts with JSON objects in the first two is simply not a JWT.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Map, Value};
 
-/// A JWT split into its parts, without any check beyond syntax.
+/// A JWT split into its parts, without any check beyond syntax. The header and claims are
+/// shared, so a token read before (see [`super::jwks::JwksCache::parse`]) is not read again.
 #[derive(Debug)]
 pub(crate) struct Jwt<'t> {
-    pub header: Map<String, Value>,
-    pub claims: Map<String, Value>,
+    pub header: Arc<Map<String, Value>>,
+    pub claims: Arc<Map<String, Value>>,
+    /// The whole token.
+    pub token: &'t str,
     /// `header.payload`, what the signature signs.
     pub signed: &'t str,
     /// The signature, base64url.
@@ -42,17 +47,28 @@ pub(crate) fn parse(token: &str) -> Result<Jwt<'_>, String> {
         serde_json::from_slice(&bytes).map_err(|_| format!("the {name} is not a JSON object"))
     };
     Ok(Jwt {
-        header: object(header, "header")?,
-        claims: object(claims, "payload")?,
+        header: Arc::new(object(header, "header")?),
+        claims: Arc::new(object(claims, "payload")?),
+        token,
         signed,
         signature,
     })
 }
 
+/// A token [`parse`] accepted before, from its parts.
+pub(crate) fn reread<'t>(
+    token: &'t str,
+    header: &Arc<Map<String, Value>>,
+    claims: &Arc<Map<String, Value>>,
+) -> Option<Jwt<'t>> {
+    let (signed, signature) = token.rsplit_once('.')?;
+    Some(Jwt { header: Arc::clone(header), claims: Arc::clone(claims), token, signed, signature })
+}
+
 /// A JWT's claims, read without any check beyond syntax; `None` for anything that is not one
 /// (what `fedmock explain` and the scenario runner read a token's `iss` or `exp` with).
 pub fn unverified_claims(token: &str) -> Option<Map<String, Value>> {
-    parse(token).ok().map(|jwt| jwt.claims)
+    parse(token).ok().map(|jwt| Arc::unwrap_or_clone(jwt.claims))
 }
 
 /// A time claim (`exp`, `iat`), read the same way by both services.

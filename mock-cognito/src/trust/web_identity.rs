@@ -14,9 +14,11 @@
 //! The endpoint stops at the first failure; `fedmock explain --sts` runs every check, the
 //! signatures excepted offline.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
-use super::check::{Check, Run};
+use super::check::{Check, Depth, Run};
 use super::jwks::JwksCache;
 use super::openid::{COGNITO_ISSUER, LazyKey};
 use super::policy;
@@ -43,7 +45,7 @@ pub struct WebIdentityCall<'a> {
     /// `WebIdentityToken`.
     pub token: &'a str,
     /// The account's IAM OIDC providers.
-    pub providers: &'a [Provider],
+    pub providers: &'a [Arc<Provider>],
     /// The role, when the checks should go that far.
     pub role: Option<RoleAsked<'a>>,
     /// The time to judge expiry at.
@@ -107,8 +109,12 @@ fn show(value: Option<&Value>) -> String {
 
 /// Runs STS's checks of `call`: all of them if `every`, else up to the first failure.
 pub async fn check(call: &WebIdentityCall<'_>, keys: Keys<'_>, every: bool) -> Outcome {
-    let mut run = Run::new(every);
-    let jwt = match token::parse(call.token) {
+    let mut run = Run::new(if every { Depth::Every } else { Depth::Detailed });
+    let parsed = match keys {
+        Keys::Fetched { jwks, .. } => jwks.parse(call.token),
+        Keys::Offline => token::parse(call.token),
+    };
+    let jwt = match parsed {
         Ok(jwt) if jwt.claim("iss").is_some() => jwt,
         parsed => {
             let compared = match parsed {
@@ -125,7 +131,9 @@ pub async fn check(call: &WebIdentityCall<'_>, keys: Keys<'_>, every: bool) -> O
         }
     };
     let iss = jwt.claim("iss").unwrap_or_default().to_owned();
-    run.pass(JWT, format!("header {}, iss {iss}", Value::Object(jwt.header.clone())));
+    run.pass(JWT, || {
+        format!("header {}, iss {iss}", serde_json::to_string(&*jwt.header).unwrap_or_default())
+    });
     let identity = checks_after_jwt(&mut run, call, &jwt, &iss, keys).await;
     let (checks, refused) = run.finish();
     let result = match refused {
@@ -153,12 +161,12 @@ async fn checks_after_jwt(
         match keys {
             Keys::Offline => run.skip(
                 COGNITO_KEY,
-                "Cognito's own token (GetOpenIdToken)".to_owned(),
+                || "Cognito's own token (GetOpenIdToken)".to_owned(),
                 "explain works offline; the server checks it",
             ),
             Keys::Fetched { cognito, region, .. } => {
                 if cognito.get(region).await.verify(call.token).is_some() {
-                    run.pass(COGNITO_KEY, "RS512, this endpoint's key".to_owned());
+                    run.pass(COGNITO_KEY, || "RS512, this endpoint's key".to_owned());
                 } else if run.fail(
                     COGNITO_KEY,
                     "not signed by this endpoint's Cognito key".to_owned(),
@@ -184,16 +192,16 @@ async fn checks_after_jwt(
                 fix,
             ) {
                 for (name, why) in [(SIGNATURE, "no provider"), (AUDIENCE, "no provider")] {
-                    run.skip(name, String::new(), why);
+                    run.skip(name, String::new, why);
                 }
                 expiry_and_subject(run, call, jwt);
                 role_checks(run, call, &identity);
             }
             return identity;
         };
-        run.pass(PROVIDER, format!("{iss} → {}", provider.arn));
+        run.pass(PROVIDER, || format!("{iss} → {}", provider.arn));
         let compared =
-            format!("alg {}, kid {}", show(jwt.header.get("alg")), show(jwt.header.get("kid")));
+            || format!("alg {}, kid {}", show(jwt.header.get("alg")), show(jwt.header.get("kid")));
         match keys {
             Keys::Offline => run.skip(
                 SIGNATURE,
@@ -201,7 +209,7 @@ async fn checks_after_jwt(
                 "explain works offline and does not fetch keys; the server checks it",
             ),
             Keys::Fetched { jwks, .. } => match signature::verify(jwks, iss, jwt).await {
-                Ok(verified) => run.pass(SIGNATURE, verified),
+                Ok(verified) => run.pass(SIGNATURE, move || verified),
                 Err(failure) => {
                     let error = match &failure {
                         Failure::Unreachable(_) | Failure::NoKey(_) => {
@@ -213,7 +221,7 @@ async fn checks_after_jwt(
                         "{}; publish the key at the issuer's jwks_uri, reachable within 5 s",
                         failure.reason()
                     );
-                    if run.fail(SIGNATURE, compared, error, &fix) {
+                    if run.fail(SIGNATURE, compared(), error, &fix) {
                         return identity;
                     }
                 }
@@ -224,7 +232,7 @@ async fn checks_after_jwt(
             (None, aud) => ("aud", aud),
         };
         let compared =
-            format!("{claim} {}; the provider accepts {:?}", show(value), provider.client_ids);
+            || format!("{claim} {}; the provider accepts {:?}", show(value), provider.client_ids);
         let found: Vec<&str> = value.map(audiences).unwrap_or_default();
         match found.iter().find(|f| provider.client_ids.iter().any(|c| c == *f)) {
             Some(accepted) => {
@@ -235,7 +243,7 @@ async fn checks_after_jwt(
                 let error = texts::STS_MISSING_CLAIM.with(&[("claim", &"aud")]);
                 if run.fail(
                     AUDIENCE,
-                    compared,
+                    compared(),
                     error,
                     "send a token with an aud listed in the provider's client IDs",
                 ) {
@@ -248,7 +256,7 @@ async fn checks_after_jwt(
                     "add the token's {claim} {} to the provider's client IDs, or send the token whose aud is listed (an Okta access token's aud is the server's audience, its ID token's the client id)",
                     shown.join(" or ")
                 );
-                if run.fail(AUDIENCE, compared, texts::STS_AUDIENCE.error(), &fix) {
+                if run.fail(AUDIENCE, compared(), texts::STS_AUDIENCE.error(), &fix) {
                     return identity;
                 }
             }
@@ -279,7 +287,7 @@ async fn checks_after_jwt(
 
 /// Checks 5 and 6; whether the run stopped.
 fn expiry_and_subject(run: &mut Run, call: &WebIdentityCall<'_>, jwt: &Jwt<'_>) -> bool {
-    let compared = format!("exp {}, now {}", show(jwt.claims.get("exp")), call.now);
+    let compared = || format!("exp {}, now {}", show(jwt.claims.get("exp")), call.now);
     let stop = match Time::of(&jwt.claims, "exp") {
         Time::Seconds(exp) if call.now < exp.saturating_add(call.leeway) => {
             run.pass(EXPIRY, compared);
@@ -289,7 +297,7 @@ fn expiry_and_subject(run: &mut Run, call: &WebIdentityCall<'_>, jwt: &Jwt<'_>) 
             let error = texts::STS_EXPIRED.with(&[("now", &call.now), ("exp", &exp)]);
             run.fail(
                 EXPIRY,
-                compared,
+                compared(),
                 error,
                 "get a fresh token (or fix the clock that makes it look expired)",
             )
@@ -297,19 +305,19 @@ fn expiry_and_subject(run: &mut Run, call: &WebIdentityCall<'_>, jwt: &Jwt<'_>) 
         // STS documents whole seconds: a fraction is not a valid token (inferred answer).
         Time::Fraction(_) | Time::NotANumber => run.fail(
             EXPIRY,
-            compared,
+            compared(),
             texts::STS_NOT_A_JWT.error(),
             "exp must be a whole number of seconds",
         ),
         Time::Missing => {
             let error = texts::STS_MISSING_CLAIM.with(&[("claim", &"exp")]);
-            run.fail(EXPIRY, compared, error, "send a token with exp")
+            run.fail(EXPIRY, compared(), error, "send a token with exp")
         }
     };
     if stop {
         return true;
     }
-    let compared = format!("sub {}", show(jwt.claims.get("sub")));
+    let compared = || format!("sub {}", show(jwt.claims.get("sub")));
     match jwt.claim("sub") {
         Some(sub) if !sub.is_empty() => {
             run.pass(SUBJECT, compared);
@@ -317,7 +325,7 @@ fn expiry_and_subject(run: &mut Run, call: &WebIdentityCall<'_>, jwt: &Jwt<'_>) 
         }
         _ => run.fail(
             SUBJECT,
-            compared,
+            compared(),
             texts::STS_MISSING_CLAIM.with(&[("claim", &"sub")]),
             "send a token with a sub",
         ),
@@ -330,23 +338,24 @@ fn role_checks(run: &mut Run, call: &WebIdentityCall<'_>, identity: &WebIdentity
     let Some(role) = asked.role else {
         let fix = format!("create the role {} (or fix the ARN)", asked.arn);
         if !run.fail(ROLE, asked.arn.to_owned(), texts::STS_ACCESS_DENIED.error(), &fix) {
-            run.skip(DURATION, String::new(), "no role");
-            run.skip(TRUST, String::new(), "no role");
+            run.skip(DURATION, String::new, "no role");
+            run.skip(TRUST, String::new, "no role");
         }
         return;
     };
-    run.pass(ROLE, asked.arn.to_owned());
-    let compared = format!("{} <= {}", asked.duration, role.max_session_duration_secs);
+    run.pass(ROLE, || asked.arn.to_owned());
+    let compared = || format!("{} <= {}", asked.duration, role.max_session_duration_secs);
     if asked.duration > role.max_session_duration_secs {
         let fix = "ask for a shorter DurationSeconds, or raise the role's MaxSessionDuration";
-        if run.fail(DURATION, compared, texts::STS_DURATION.error(), fix) {
+        if run.fail(DURATION, compared(), texts::STS_DURATION.error(), fix) {
             return;
         }
     } else {
         run.pass(DURATION, compared);
     }
-    let compared =
-        format!("Federated {:?} with {:?}", identity.principal.federated, identity.principal.keys);
+    let compared = || {
+        format!("Federated {:?} with {:?}", identity.principal.federated, identity.principal.keys)
+    };
     if policy::allows(&role.trust_policy, &identity.principal) {
         run.pass(TRUST, compared);
     } else {
@@ -354,7 +363,7 @@ fn role_checks(run: &mut Run, call: &WebIdentityCall<'_>, identity: &WebIdentity
             "the trust policy of {} must allow sts:AssumeRoleWithWebIdentity for Federated {:?} with conditions these keys meet (StringLike for wildcards; keys are <provider>:aud, :sub, :amr)",
             asked.arn, identity.principal.federated
         );
-        run.fail(TRUST, compared, texts::STS_ACCESS_DENIED.error(), &fix);
+        run.fail(TRUST, compared(), texts::STS_ACCESS_DENIED.error(), &fix);
     }
 }
 
@@ -378,7 +387,8 @@ mod tests {
     const ISS: &str = "https://dev-1.okta.com/oauth2/default";
 
     fn first_failure(token: &str, now: i64) -> Option<(&'static str, String)> {
-        let providers = [Provider::new("123456789012", ISS, vec!["api://default".to_owned()])];
+        let providers =
+            [Arc::new(Provider::new("123456789012", ISS, vec!["api://default".to_owned()]))];
         let call = WebIdentityCall { token, providers: &providers, role: None, now, leeway: 0 };
         let outcome = tokio::runtime::Builder::new_current_thread()
             .build()
