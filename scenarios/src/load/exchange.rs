@@ -133,7 +133,8 @@ impl Shared {
             _ => self.target.pool.clone(),
         };
         let expected = bad.and_then(|b| b.expected(self.settings.flow));
-        let values = expected_values(&token, &pool);
+        // The values a refusal's words hold, read from the token only when one is expected.
+        let values = if expected.is_some() { expected_values(&token, &pool) } else { Vec::new() };
         let values: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let refusal = expected.map(|text| (text, values.as_slice()));
         let credentials = match self.settings.flow {
@@ -304,12 +305,12 @@ impl Shared {
         }
     }
 
-    async fn cognito(&self, step: Step, action: &str, body: Value) -> Checked<Answer> {
+    async fn cognito(&self, step: Step, action: &str, body: String) -> Checked<Answer> {
         let target = HeaderValue::from_str(&format!("AWSCognitoIdentityService.{action}"))
             .unwrap_or(HeaderValue::from_static(""));
         let headers =
             [(header::CONTENT_TYPE, JSON), (HeaderName::from_static("x-amz-target"), target)];
-        self.post(step, &self.target.cognito_url, &headers, body.to_string()).await
+        self.post(step, &self.target.cognito_url, &headers, body).await
     }
 
     async fn get_id(
@@ -319,7 +320,7 @@ impl Shared {
         token: &str,
         refusal: Option<(&Text, &[(&str, &str)])>,
     ) -> Checked<String> {
-        let body = json!({"IdentityPoolId": pool, "Logins": {key: token}});
+        let body = logins_body("IdentityPoolId", pool, key, token);
         let answer = self.cognito(Step::GetId, "GetId", body).await?;
         let out = json_answer(Step::GetId, &answer, refusal)?;
         let id = out["IdentityId"].as_str().unwrap_or_default();
@@ -332,7 +333,7 @@ impl Shared {
     }
 
     async fn get_credentials(&self, id: &str, key: &str, token: &str) -> Checked<Credentials> {
-        let body = json!({"IdentityId": id, "Logins": {key: token}});
+        let body = logins_body("IdentityId", id, key, token);
         let answer = self.cognito(Step::GetCredentials, "GetCredentialsForIdentity", body).await?;
         let out = json_answer(Step::GetCredentials, &answer, None)?;
         if out["IdentityId"].as_str() != Some(id) {
@@ -351,7 +352,7 @@ impl Shared {
     }
 
     async fn get_open_id_token(&self, id: &str, key: &str, token: &str) -> Checked<String> {
-        let body = json!({"IdentityId": id, "Logins": {key: token}});
+        let body = logins_body("IdentityId", id, key, token);
         let answer = self.cognito(Step::GetOpenIdToken, "GetOpenIdToken", body).await?;
         let out = json_answer(Step::GetOpenIdToken, &answer, None)?;
         match out["Token"].as_str() {
@@ -533,6 +534,19 @@ fn judge_refusal(
 }
 
 /// The values of an expected refusal's placeholders; the server's `{now}` stays a wildcard.
+/// `{"<field>":"<value>","Logins":{"<key>":"<token>"}}`, as the SDKs send it, without building
+/// a JSON tree first (the generator must not be the limit).
+fn logins_body(field: &str, value: &str, key: &str, token: &str) -> String {
+    let quoted = |v: &str| serde_json::to_string(v).unwrap_or_else(|_| "\"\"".to_owned());
+    format!(
+        "{{{}:{},\"Logins\":{{{}:{}}}}}",
+        quoted(field),
+        quoted(value),
+        quoted(key),
+        quoted(token)
+    )
+}
+
 fn expected_values(token: &str, pool: &str) -> Vec<(&'static str, String)> {
     let claims = harness::mock_cognito::unverified_claims(token).unwrap_or_default();
     let mut values = vec![("pool", pool.to_owned())];
@@ -631,6 +645,16 @@ fn sign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_bodies_are_the_json_the_sdks_send() {
+        let body = logins_body("IdentityPoolId", "us-east-1:p", "issuer/\"x\"", "a.b.c");
+        let parsed: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            parsed,
+            json!({"IdentityPoolId": "us-east-1:p", "Logins": {"issuer/\"x\"": "a.b.c"}})
+        );
+    }
 
     #[test]
     fn a_tampered_token_differs_only_in_its_signature() {
