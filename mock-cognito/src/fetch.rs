@@ -103,12 +103,14 @@ impl HttpClient {
         headers: &[(header::HeaderName, HeaderValue)],
         body: Bytes,
     ) -> Result<Answer, String> {
-        let what = format!("{method} {url}");
-        let mut request = Request::builder().method(method).uri(url);
+        // Words for a failure only: built when one happens.
+        let what = |method: &Method| format!("{method} {url}");
+        let mut request = Request::builder().method(method.clone()).uri(url);
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let request = request.body(Full::new(body)).map_err(|e| format!("{what}: {e}"))?;
+        let request =
+            request.body(Full::new(body)).map_err(|e| format!("{}: {e}", what(&method)))?;
         let call = async {
             let response = self.client.request(request).await.map_err(|e| error_chain(&e))?;
             let (parts, body) = response.into_parts();
@@ -120,8 +122,8 @@ impl HttpClient {
             Ok::<_, String>(Answer { status: parts.status, headers: parts.headers, body })
         };
         match tokio::time::timeout(self.timeout, call).await {
-            Ok(answer) => answer.map_err(|e| format!("{what}: {e}")),
-            Err(_) => Err(format!("{what}: no answer within {:?}", self.timeout)),
+            Ok(answer) => answer.map_err(|e| format!("{}: {e}", what(&method))),
+            Err(_) => Err(format!("{}: no answer within {:?}", what(&method), self.timeout)),
         }
     }
 }

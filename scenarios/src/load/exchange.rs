@@ -4,6 +4,7 @@
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
 use harness::mock_cognito::fetch::{Answer, HttpClient};
 use harness::mock_cognito::texts::Text;
 use harness::mock_okta::MintRequest;
@@ -35,6 +36,8 @@ struct Cached {
     token: String,
     uses: u64,
     refresh_at: Instant,
+    /// The GetId body for this token and the run's pool and key, written once.
+    get_id_body: Option<Bytes>,
 }
 
 /// What every exchange of a run shares.
@@ -156,8 +159,11 @@ impl Shared {
                 out.credentials
             }
             flow => {
-                let id =
-                    timed(steps, Step::GetId, self.get_id(&pool, &key, &token, refusal)).await?;
+                let body = match bad {
+                    None => self.get_id_body(user, &token),
+                    Some(_) => logins_body("IdentityPoolId", &pool, &key, &token).into(),
+                };
+                let id = timed(steps, Step::GetId, self.get_id(body, refusal)).await?;
                 if bad.is_none() {
                     self.same_identity(user, &id)?;
                 }
@@ -226,7 +232,12 @@ impl Shared {
                 {
                     // Fetched again a minute before it expires.
                     let refresh_at = now + lifetime.saturating_sub(Duration::from_secs(60));
-                    *slot = Some(Cached { token: token.clone(), uses: 1, refresh_at });
+                    *slot = Some(Cached {
+                        token: token.clone(),
+                        uses: 1,
+                        refresh_at,
+                        get_id_body: None,
+                    });
                 }
                 token
             }
@@ -261,7 +272,8 @@ impl Shared {
                 let body = serde_urlencoded::to_string(&form).unwrap_or_default();
                 let basic = base64_basic(&self.target.client_id, &self.target.client_secret);
                 let headers = [(header::CONTENT_TYPE, FORM), (header::AUTHORIZATION, basic)];
-                let answer = self.post(Step::Token, &self.target.token_url, &headers, body).await?;
+                let answer =
+                    self.post(Step::Token, &self.target.token_url, &headers, body.into()).await?;
                 let out: Value = json_of(Step::Token, &answer)?;
                 match (out["access_token"].as_str(), answer.status) {
                     (Some(token), StatusCode::OK) => {
@@ -305,7 +317,7 @@ impl Shared {
         }
     }
 
-    async fn cognito(&self, step: Step, action: &str, body: String) -> Checked<Answer> {
+    async fn cognito(&self, step: Step, action: &str, body: Bytes) -> Checked<Answer> {
         let target = HeaderValue::from_str(&format!("AWSCognitoIdentityService.{action}"))
             .unwrap_or(HeaderValue::from_static(""));
         let headers =
@@ -313,14 +325,26 @@ impl Shared {
         self.post(step, &self.target.cognito_url, &headers, body).await
     }
 
+    /// The GetId body of a good exchange of `user` with `token`: the same for every use of a
+    /// token, so written once per token (the generator must not be the limit).
+    fn get_id_body(&self, user: usize, token: &str) -> Bytes {
+        let build = || -> Bytes {
+            logins_body("IdentityPoolId", &self.target.pool, &self.target.logins_key, token).into()
+        };
+        let Some(Ok(mut slot)) = self.tokens.get(user).map(Mutex::lock) else { return build() };
+        match slot.as_mut() {
+            Some(cached) if cached.token == token => {
+                cached.get_id_body.get_or_insert_with(build).clone()
+            }
+            _ => build(),
+        }
+    }
+
     async fn get_id(
         &self,
-        pool: &str,
-        key: &str,
-        token: &str,
+        body: Bytes,
         refusal: Option<(&Text, &[(&str, &str)])>,
     ) -> Checked<String> {
-        let body = logins_body("IdentityPoolId", pool, key, token);
         let answer = self.cognito(Step::GetId, "GetId", body).await?;
         let out = json_answer(Step::GetId, &answer, refusal)?;
         let id = out["IdentityId"].as_str().unwrap_or_default();
@@ -333,7 +357,7 @@ impl Shared {
     }
 
     async fn get_credentials(&self, id: &str, key: &str, token: &str) -> Checked<Credentials> {
-        let body = logins_body("IdentityId", id, key, token);
+        let body = logins_body("IdentityId", id, key, token).into();
         let answer = self.cognito(Step::GetCredentials, "GetCredentialsForIdentity", body).await?;
         let out = json_answer(Step::GetCredentials, &answer, None)?;
         if out["IdentityId"].as_str() != Some(id) {
@@ -352,7 +376,7 @@ impl Shared {
     }
 
     async fn get_open_id_token(&self, id: &str, key: &str, token: &str) -> Checked<String> {
-        let body = logins_body("IdentityId", id, key, token);
+        let body = logins_body("IdentityId", id, key, token).into();
         let answer = self.cognito(Step::GetOpenIdToken, "GetOpenIdToken", body).await?;
         let out = json_answer(Step::GetOpenIdToken, &answer, None)?;
         match out["Token"].as_str() {
@@ -375,7 +399,8 @@ impl Shared {
         ];
         let body = serde_urlencoded::to_string(form).unwrap_or_default();
         let headers = [(header::CONTENT_TYPE, FORM)];
-        let answer = self.post(Step::AssumeRole, &self.target.sts_url, &headers, body).await?;
+        let answer =
+            self.post(Step::AssumeRole, &self.target.sts_url, &headers, body.into()).await?;
         xml_answer(Step::AssumeRole, &answer, refusal)?;
         let text = String::from_utf8_lossy(&answer.body);
         let field = |name: &str| xml_field(&text, name).unwrap_or_default();
@@ -395,8 +420,14 @@ impl Shared {
         let body = "Action=GetCallerIdentity&Version=2011-06-15";
         let signed = sign(&self.target.sts_url, &self.target.region, credentials, body)
             .map_err(|why| Wrong { step: Step::CallerIdentity, answer: "signing".into(), why })?;
-        let answer =
-            self.post(Step::CallerIdentity, &self.target.sts_url, &signed, body.to_owned()).await?;
+        let answer = self
+            .post(
+                Step::CallerIdentity,
+                &self.target.sts_url,
+                &signed,
+                Bytes::copy_from_slice(body.as_bytes()),
+            )
+            .await?;
         xml_answer(Step::CallerIdentity, &answer, None)?;
         let text = String::from_utf8_lossy(&answer.body);
         match xml_field(&text, "Arn") {
@@ -410,11 +441,11 @@ impl Shared {
         step: Step,
         url: &str,
         headers: &[(HeaderName, HeaderValue)],
-        body: String,
+        body: Bytes,
     ) -> Checked<Answer> {
         let answer = self
             .client
-            .send(Method::POST, url, headers, body.into())
+            .send(Method::POST, url, headers, body)
             .await
             .map_err(|why| Wrong { step, answer: "transport".into(), why })?;
         if answer.status.is_server_error() {

@@ -54,6 +54,10 @@ pub struct LoadArgs {
     /// How long one request may take before it counts as unexpected.
     #[arg(long, default_value = "10s", value_parser = seconds)]
     timeout: f64,
+    /// Threads generating load (default: one per core, as `wrk -t`); an in-process world's
+    /// servers get as many again.
+    #[arg(long)]
+    threads: Option<usize>,
     /// Objectives the run must meet, e.g. p99<20ms,get_id.p50<5ms,throughput>=500,unexpected=0;
     /// the exit status is non-zero when one is missed.
     #[arg(long)]
@@ -172,8 +176,9 @@ pub fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
         timeout_s: args.timeout,
     };
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let threads = args.threads.unwrap_or(cores).max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
+        .worker_threads(threads)
         .thread_name("fedmock-load")
         .enable_all()
         .build()?;
