@@ -113,19 +113,37 @@ fn evaluate(operator: &str, actual: &[String], expected: &[&str]) -> bool {
     }
 }
 
-/// IAM's `*`/`?` wildcard match.
+/// IAM's `*`/`?` wildcard match in at most (pattern length × value length) steps, without
+/// recursion: the classic two pointers, going back only to just after the last `*`
+/// (a recursive matcher took seconds on `*a*a*a*a*a*a*a*a*a*a*b` against a `sub` of 36 `a`s,
+/// and never ended on longer ones; both come from the request).
 fn like(pattern: &str, value: &str) -> bool {
-    fn go(p: &[char], v: &[char]) -> bool {
-        match (p.first(), v.first()) {
-            (None, None) => true,
-            (Some('*'), _) => go(&p[1..], v) || (!v.is_empty() && go(p, &v[1..])),
-            (Some('?'), Some(_)) => go(&p[1..], &v[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &v[1..]),
-            _ => false,
+    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+    let (mut i, mut j) = (0, 0);
+    // Where the last `*` was, and the value position it has swallowed up to.
+    let mut star: Option<(usize, usize)> = None;
+    while j < v.len() {
+        match p.get(i) {
+            Some('*') => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(&c) if c == '?' || c == v[j] => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                // Let the last `*` swallow one more character and try again after it.
+                Some((at, swallowed)) => {
+                    star = Some((at, swallowed + 1));
+                    i = at + 1;
+                    j = swallowed + 1;
+                }
+                None => return false,
+            },
         }
     }
-    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
-    go(&p, &v)
+    p[i..].iter().all(|c| *c == '*')
 }
 
 #[cfg(test)]
@@ -152,6 +170,37 @@ mod tests {
         Request::new("cognito-identity.amazonaws.com")
             .key("cognito-identity.amazonaws.com:aud", [aud])
             .key("cognito-identity.amazonaws.com:amr", amr.iter().copied())
+    }
+
+    #[test]
+    fn string_like_matches_as_iam_does() {
+        for (pattern, value, expected) in [
+            ("*", "", true),
+            ("*", "anything", true),
+            ("", "", true),
+            ("", "a", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("*@example.com", "alice@example.com", true),
+            ("*@example.com", "alice@example.org", false),
+            ("00u*", "00uabc", true),
+            ("a*b*c", "aXbYc", true),
+            ("a*b*c", "aXbY", false),
+            ("*a*a*b", "aaab", true),
+            ("**", "x", true),
+            ("é?", "éü", true),
+        ] {
+            assert_eq!(like(pattern, value), expected, "{pattern:?} vs {value:?}");
+        }
+    }
+
+    #[test]
+    fn string_like_is_linear_on_hostile_patterns() {
+        // Exponential for a backtracking matcher: this would not end (issue 15, item 1).
+        let pattern = format!("{}b", "*a".repeat(50));
+        let value = "a".repeat(5000);
+        assert!(!like(&pattern, &value));
+        assert!(like(&format!("{}*", "*a".repeat(50)), &value));
     }
 
     #[test]
