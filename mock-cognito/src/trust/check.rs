@@ -75,6 +75,20 @@ pub fn render(title: &str, checks: &[Check]) -> String {
     out
 }
 
+/// The checks made, and the answer: what passed them, or AWS's refusal (the first failure).
+#[derive(Debug)]
+pub struct Outcome<T> {
+    /// The checks, in order (up to the first failure unless every check was asked for).
+    pub checks: Vec<Check>,
+    /// What passed every check, or the first failure's answer.
+    pub result: Result<T, AwsError>,
+}
+
+/// A claim as a check shows it: its JSON, or `absent`.
+pub(crate) fn show(value: Option<&serde_json::Value>) -> String {
+    value.map_or_else(|| "absent".to_owned(), serde_json::Value::to_string)
+}
+
 /// How much a run records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Depth {

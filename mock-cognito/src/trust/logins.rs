@@ -19,13 +19,12 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::check::{Check, Depth, Run};
+use super::check::{Depth, Run, show};
 use super::jwks::JwksCache;
 use super::openid::COGNITO_ISSUER;
 use super::signature;
 use super::token::{self, Jwt, Time, audiences};
 use crate::account::{Provider, strip_scheme};
-use crate::error::AwsError;
 use crate::texts;
 
 /// The `Logins` key under which Cognito's own tokens (developer-authenticated identities) go.
@@ -69,13 +68,7 @@ pub struct VerifiedLogin {
 }
 
 /// The checks made, and the answer: the verified login, or AWS's refusal (the first failure).
-#[derive(Debug)]
-pub struct Outcome {
-    /// The checks, in order (up to the first failure unless every check was asked for).
-    pub checks: Vec<Check>,
-    /// The verified login, or the first failure's answer.
-    pub result: Result<VerifiedLogin, AwsError>,
-}
+pub type Outcome = super::check::Outcome<VerifiedLogin>;
 
 const JWT: &str = "the value is a JWT";
 const COGNITO: &str = "Cognito's own tokens go only under cognito-identity.amazonaws.com";
@@ -85,10 +78,6 @@ const SIGNATURE: &str = "the RS256 signature verifies with the issuer's JWKS";
 const AUDIENCE: &str = "azp (if present), else aud, is a client ID of the provider";
 const EXPIRY: &str = "exp has not passed";
 const SUBJECT: &str = "sub is present";
-
-fn show(value: Option<&Value>) -> String {
-    value.map_or_else(|| "absent".to_owned(), Value::to_string)
-}
 
 /// Runs the checks of `login`: all of them if `every`, else up to the first failure.
 pub async fn check(login: &Login<'_>, keys: Keys<'_>, every: bool) -> Outcome {

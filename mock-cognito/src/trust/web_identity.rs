@@ -18,14 +18,13 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::check::{Check, Depth, Run};
+use super::check::{Depth, Run, show};
 use super::jwks::JwksCache;
 use super::openid::{COGNITO_ISSUER, LazyKey};
 use super::policy;
 use super::signature::{self, Failure};
 use super::token::{self, Jwt, Time, audiences};
 use crate::account::{Provider, Role};
-use crate::error::AwsError;
 use crate::texts;
 
 /// The role asked for, and what the account holds under its ARN.
@@ -84,13 +83,7 @@ pub struct WebIdentity {
 }
 
 /// The checks made, and the answer.
-#[derive(Debug)]
-pub struct Outcome {
-    /// The checks, in order (up to the first failure unless every check was asked for).
-    pub checks: Vec<Check>,
-    /// Who the token federates, or STS's refusal (the first failure).
-    pub result: Result<WebIdentity, AwsError>,
-}
+pub type Outcome = super::check::Outcome<WebIdentity>;
 
 const JWT: &str = "the token is a JWT with an iss";
 const COGNITO_KEY: &str = "the signature verifies with this endpoint's Cognito key";
@@ -102,10 +95,6 @@ const SUBJECT: &str = "the token has a sub";
 const ROLE: &str = "the role exists";
 const DURATION: &str = "DurationSeconds is within the role's MaxSessionDuration";
 const TRUST: &str = "the role's trust policy allows this federated principal";
-
-fn show(value: Option<&Value>) -> String {
-    value.map_or_else(|| "absent".to_owned(), Value::to_string)
-}
 
 /// Runs STS's checks of `call`: all of them if `every`, else up to the first failure.
 pub async fn check(call: &WebIdentityCall<'_>, keys: Keys<'_>, every: bool) -> Outcome {
