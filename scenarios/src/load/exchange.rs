@@ -227,7 +227,10 @@ impl Shared {
             Some(token) => token,
             None => {
                 let (token, lifetime) = self.fresh_token(user).await?;
-                if let Some(slot) = self.tokens.get(user)
+                // Kept only to be used again: a million users with one token each would
+                // otherwise hold a million tokens.
+                if self.settings.token_reuse > 1
+                    && let Some(slot) = self.tokens.get(user)
                     && let Ok(mut slot) = slot.lock()
                 {
                     // Fetched again a minute before it expires.
