@@ -296,14 +296,27 @@ async fn a_tampered_signature_is_refused() {
 async fn a_remembered_token_is_verified_again_with_refetched_keys() {
     // key_cache_seconds = 0: every call refetches the keys, so nothing verified with an
     // earlier fetch counts; the token still verifies because its key is still published.
-    let fed = Federation::builder().aws(|aws| aws.key_cache_seconds = 0).start().await.unwrap();
+    let t0 = 1_700_000_000;
+    let fed = Federation::builder()
+        .clock(Clock::fixed(t0))
+        .aws(|aws| aws.key_cache_seconds = 0)
+        .start()
+        .await
+        .unwrap();
     let token = password_tokens(&fed).await.access_token;
     for _ in 0..3 {
         get_id(&fed, fed.logins_key(), &token).await.expect("verified with each fetch's keys");
     }
     // Expiry is still judged on each call, remembered or not.
     fed.clock().advance(3600).await.unwrap();
-    assert!(get_id(&fed, fed.logins_key(), &token).await.is_err(), "expired");
+    assert_eq!(
+        get_id(&fed, fed.logins_key(), &token).await,
+        Err(not_authorized(&format!(
+            "Invalid login token. Token expired: {} >= {}",
+            t0 + 3600,
+            t0 + 3600
+        )))
+    );
 }
 
 #[tokio::test]
