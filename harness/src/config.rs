@@ -20,6 +20,12 @@ pub const OKTA_HOST_PLACEHOLDER: &str = "{okta_host}";
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct FederationConfig {
+    /// Every secret of the exchange path derives from this text: mock-okta's generated
+    /// signing keys, Cognito's OpenID token key and the credentials' sealing secret. Processes
+    /// given the same world and seed publish the same JWKS and accept each other's tokens and
+    /// credentials (replicas behind a balancer). Defaults to none: fresh secrets per start.
+    /// `okta.seed` and `aws.seed`, when set, win over it for their half.
+    pub seed: Option<String>,
     /// The Okta org.
     pub okta: OktaConfig,
     /// The AWS account: IAM OIDC providers and identity pools.
@@ -35,6 +41,14 @@ impl FederationConfig {
     /// Parses a world from TOML; errors name the line and the field.
     pub fn from_toml(text: &str) -> Result<Self, Error> {
         toml::from_str(text).map_err(|e| Error::Config(e.to_string()))
+    }
+
+    /// Hands the world's `seed` to each half that has none of its own.
+    pub fn spread_seed(&mut self) {
+        if let Some(seed) = &self.seed {
+            self.okta.seed.get_or_insert_with(|| seed.clone());
+            self.aws.seed.get_or_insert_with(|| seed.clone());
+        }
     }
 
     /// Replaces `{okta}` with mock-okta's base URL wherever the AWS half names an issuer,

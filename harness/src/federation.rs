@@ -118,6 +118,15 @@ impl Federation {
         }
     }
 
+    /// Stops an in-process world gracefully: no new connections, idle ones closed, requests
+    /// in flight given up to `grace` to finish (what `fedmock up` does on SIGTERM, so a
+    /// balancer loses no request to a replica being stopped). Dropping stops at once.
+    pub fn shutdown(mut self, grace: std::time::Duration) {
+        if let World::InProcess(world) = &mut self.world {
+            world.stop(grace);
+        }
+    }
+
     /// What a client needs to talk to this world, as `fedmock up` prints it.
     pub fn summary(&self) -> &WorldSummary {
         &self.summary

@@ -11,7 +11,9 @@ use std::thread::JoinHandle;
 
 use mock_cognito::CognitoState;
 use mock_okta::{Clock, OktaState};
-use tokio::sync::oneshot;
+use std::time::Duration;
+
+use tokio::sync::{oneshot, watch};
 
 use crate::tls::TlsMaterial;
 use crate::{Error, FederationConfig, WorldSummary};
@@ -36,8 +38,8 @@ pub(crate) struct InProcess {
     pub clock: Clock,
     pub tls: Option<Arc<TlsMaterial>>,
     cognito_addr: SocketAddr,
-    /// Held for its `Drop`, which stops both servers.
-    _servers: ServerThread,
+    /// Stops both servers: at once when dropped, or gracefully ([`InProcess::stop`]).
+    servers: Option<ServerThread>,
 }
 
 impl InProcess {
@@ -48,6 +50,16 @@ impl InProcess {
         let okta_addr = okta_listener.local_addr()?;
         let cognito_addr = cognito_listener.local_addr()?;
         let mut config = settings.config;
+        config.spread_seed();
+        if let Some(seed) = config.aws.seed.clone()
+            && config.aws.openid_signing_key_pem.is_none()
+        {
+            // Derived now rather than on first use: the one start-up cost a seed brings.
+            let der = mock_okta::seeded_rsa_pkcs8(&format!("{seed}/cognito/openid"))
+                .map_err(mock_okta::Error::from)?;
+            config.aws.openid_signing_key_pem =
+                Some(pem::encode(&pem::Pem::new("PRIVATE KEY", der)));
+        }
         let tls = if settings.tls { Some(Arc::new(TlsMaterial::generate()?)) } else { None };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let okta_base = config
@@ -89,8 +101,15 @@ impl InProcess {
             clock: settings.clock,
             tls,
             cognito_addr: reachable(cognito_addr),
-            _servers: servers,
+            servers: Some(servers),
         })
+    }
+
+    /// Stops accepting connections and gives requests in flight up to `grace` to finish.
+    pub fn stop(&mut self, grace: Duration) {
+        if let Some(servers) = self.servers.take() {
+            servers.stop(grace);
+        }
     }
 
     /// The authorization server a token request goes to by default: the world's first
@@ -125,7 +144,12 @@ impl InProcess {
             client_secret: client.client_secret.clone(),
             username: user.login.clone(),
             password: user.password.clone(),
-            cognito_endpoint: format!("{scheme}://{}", self.cognito_addr),
+            cognito_endpoint: self
+                .config
+                .aws
+                .endpoint_url
+                .clone()
+                .unwrap_or_else(|| format!("{scheme}://{}", self.cognito_addr)),
             region: self.cognito.region.clone(),
             account_id: self.cognito.account_id.clone(),
             identity_pool_id: pool.pool_id(&self.cognito.account_id, &self.cognito.region),
@@ -148,10 +172,11 @@ fn reachable(addr: SocketAddr) -> SocketAddr {
     if addr.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], addr.port())) } else { addr }
 }
 
-/// The thread that runs both servers; dropping it stops them and frees the ports.
+/// The thread that runs both servers; dropping it stops them at once and frees the ports,
+/// [`ServerThread::stop`] lets requests in flight finish first.
 #[derive(Debug)]
 struct ServerThread {
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<oneshot::Sender<Duration>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -173,16 +198,29 @@ impl ServerThread {
                 .enable_all()
                 .build()?
         };
-        let (stop, stopped) = oneshot::channel::<()>();
+        let (stop, stopped) = oneshot::channel::<Duration>();
         let thread =
             std::thread::Builder::new().name("fedmock-servers".into()).spawn(move || {
                 runtime.block_on(async move {
-                    let serve = serve_both(okta_listener, cognito_listener, okta, cognito, tls);
+                    let (draining, drain) = watch::channel(false);
+                    let serve =
+                        serve_both(okta_listener, cognito_listener, okta, cognito, tls, drain);
+                    tokio::pin!(serve);
                     tokio::select! {
-                        result = serve => if let Err(err) = result {
+                        result = &mut serve => if let Err(err) = result {
                             tracing::error!(%err, "fedmock servers stopped");
                         },
-                        _ = stopped => {}
+                        grace = stopped => {
+                            let grace = grace.unwrap_or_default();
+                            if !grace.is_zero() {
+                                // Stop accepting, close idle connections, let requests in
+                                // flight finish: a balancer's retry goes to another replica.
+                                draining.send_replace(true);
+                                if tokio::time::timeout(grace, serve).await.is_err() {
+                                    tracing::warn!(?grace, "requests still in flight after the grace period were dropped");
+                                }
+                            }
+                        }
                     }
                 });
                 // Open keep-alive connections must not hold the ports: drop every task now.
@@ -190,6 +228,19 @@ impl ServerThread {
             })?;
         Ok(Self { stop: Some(stop), thread: Some(thread) })
     }
+
+    /// Stops accepting connections and waits up to `grace` for requests in flight.
+    fn stop(mut self, grace: Duration) {
+        if let Some(stop) = self.stop.take() {
+            stop.send(grace).ok();
+        }
+        // Drop joins the thread.
+    }
+}
+
+/// Completes once a graceful stop begins.
+async fn draining(mut drain: watch::Receiver<bool>) {
+    drain.wait_for(|draining| *draining).await.ok();
 }
 
 async fn serve_both(
@@ -198,6 +249,7 @@ async fn serve_both(
     okta: Arc<OktaState>,
     cognito: Arc<CognitoState>,
     tls: Option<Arc<TlsMaterial>>,
+    drain: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let okta_app = mock_okta::router(okta);
     let cognito_app = mock_cognito::router(cognito);
@@ -207,14 +259,18 @@ async fn serve_both(
         Some(tls) => {
             let config = tls.server_config().map_err(std::io::Error::other)?;
             tokio::join!(
-                serve_tls(okta_listener, okta_app, Arc::clone(&config)),
-                serve_tls(cognito_listener, cognito_app, config),
+                serve_tls(okta_listener, okta_app, Arc::clone(&config), drain.clone()),
+                serve_tls(cognito_listener, cognito_app, config, drain),
             );
         }
         None => {
             tokio::try_join!(
-                axum::serve(okta_listener, okta_app).into_future(),
-                axum::serve(cognito_listener, cognito_app).into_future(),
+                axum::serve(okta_listener, okta_app)
+                    .with_graceful_shutdown(draining(drain.clone()))
+                    .into_future(),
+                axum::serve(cognito_listener, cognito_app)
+                    .with_graceful_shutdown(draining(drain))
+                    .into_future(),
             )?;
         }
     }
@@ -227,32 +283,40 @@ async fn serve_tls(
     listener: tokio::net::TcpListener,
     app: axum::Router,
     config: Arc<rustls::ServerConfig>,
+    drain: watch::Receiver<bool>,
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop = draining(drain);
+    tokio::pin!(stop);
     loop {
-        let Ok((tcp, _)) = listener.accept().await else {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut stop => break,
+        };
+        let Ok((tcp, _)) = accepted else {
             // Out of file descriptors or similar: wait a moment rather than spin.
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
         };
-        let (acceptor, app) = (acceptor.clone(), app.clone());
+        let (acceptor, app, watcher) = (acceptor.clone(), app.clone(), graceful.watcher());
         tokio::spawn(async move {
             let Ok(stream) = acceptor.accept(tcp).await else { return };
             let service = hyper_util::service::TowerToHyperService::new(app);
             let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .with_upgrades();
-            if let Err(err) = connection.await {
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            if let Err(err) = watcher.watch(connection).await {
                 tracing::debug!(%err, "HTTPS connection ended");
             }
         });
     }
+    graceful.shutdown().await;
 }
 
 impl Drop for ServerThread {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
-            stop.send(()).ok();
+            stop.send(Duration::ZERO).ok();
         }
         if let Some(thread) = self.thread.take() {
             thread.join().ok();

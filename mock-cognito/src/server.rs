@@ -32,9 +32,17 @@ pub fn router(state: Arc<CognitoState>) -> Router {
         .route("/", post(json_rpc))
         .route("/.well-known/jwks_uri", get(cognito_jwks))
         .route("/.well-known/openid-configuration", get(cognito_discovery))
+        .route(HEALTH_PATH, get(health))
         .fallback(unknown)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// fedmock's health check, on a path AWS never serves: it answers once the endpoint serves.
+pub const HEALTH_PATH: &str = "/__fedmock/health";
+
+async fn health() -> Response {
+    axum::Json(serde_json::json!({"status": "ready", "service": "mock-cognito"})).into_response()
 }
 
 /// Serves `state` on `listener` until `shutdown` completes.

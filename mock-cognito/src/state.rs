@@ -99,13 +99,15 @@ impl CognitoState {
                 .map_err(|e| bad(format!("trusted_ca_pem: {e}")))?;
             jwks = jwks.with_trusted_ca(pem.clone());
         }
+        let cognito_key = LazyKey::new(config.openid_signing_key_pem.as_deref())
+            .map_err(|e| bad(format!("openid_signing_key_pem: {e}")))?;
         Ok(Self {
             account_id: config.account_id,
             identities: Mutex::new(Identities::new(&config.region)),
             region: config.region,
             world: RwLock::new(world),
             credentials: Sealer::new(config.seed.as_deref()),
-            cognito_key: LazyKey::default(),
+            cognito_key,
             endpoint_url: config.endpoint_url,
             access_keys: config
                 .access_keys

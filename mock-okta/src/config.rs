@@ -33,6 +33,11 @@ pub struct OktaConfig {
     /// run the authorization code flow with no browser. Defaults to none: `login_hint` picks
     /// the user, else the HTML login form is shown.
     pub auto_login: Option<String>,
+    /// Derive every generated signing key from this text instead of the system's randomness,
+    /// so processes with the same world and seed publish the same JWKS (replicas). Keys given
+    /// in `keys` are used as they are. Defaults to none (fresh keys on every run). A world's
+    /// top-level `seed` fills this.
+    pub seed: Option<String>,
 }
 
 impl Default for OktaConfig {
@@ -45,6 +50,7 @@ impl Default for OktaConfig {
             clients: Vec::new(),
             users: Vec::new(),
             auto_login: None,
+            seed: None,
         }
     }
 }

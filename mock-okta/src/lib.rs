@@ -39,7 +39,7 @@ pub use config::{
 };
 pub use error::{ApiError, Error, KeyError, OAuthError, OktaError};
 pub use org::faults::{Faults, Signing, TokenErrorFault};
-pub use org::keys::{KeySet, MAX_PUBLISHED_KEYS, SigningKey};
+pub use org::keys::{KeySet, MAX_PUBLISHED_KEYS, SigningKey, seeded_rsa_pkcs8};
 pub use org::{AuthServer, ORG, OktaState, ServerKind};
 pub use server::{MockOkta, router, serve};
 pub use token::issue::TokenResponse;

@@ -9,6 +9,7 @@ mod iam;
 mod identities;
 mod pool_admin;
 mod providers;
+mod replicas;
 mod role_mappings;
 mod sts;
 mod tls_and_issuers;

@@ -62,6 +62,9 @@ pub struct CognitoConfig {
     /// (replicas) given the same seed honour each other's credentials. Defaults to none: a
     /// random secret per start.
     pub seed: Option<String>,
+    /// The RSA key (PKCS#8 PEM) Cognito signs `GetOpenIdToken` tokens with. Defaults to one
+    /// generated on first use; a world's `seed` derives it, so replicas sign alike.
+    pub openid_signing_key_pem: Option<String>,
 }
 
 impl Default for CognitoConfig {
@@ -81,6 +84,7 @@ impl Default for CognitoConfig {
             trusted_ca_pem: None,
             endpoint_url: None,
             seed: None,
+            openid_signing_key_pem: None,
         }
     }
 }

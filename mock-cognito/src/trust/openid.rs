@@ -31,8 +31,12 @@ impl std::fmt::Debug for CognitoKey {
 }
 
 impl CognitoKey {
-    fn generate(region: &str) -> Self {
-        let pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+    fn generate(region: &str, pkcs8: Option<&[u8]>) -> Self {
+        let pair = match pkcs8 {
+            // Checked when the state was built (`LazyKey::new`).
+            Some(der) => KeyPair::from_pkcs8(der).expect("a checked PKCS#8 key"),
+            None => KeyPair::generate(KeySize::Rsa2048).expect("RSA key generation"),
+        };
         // Real kids look like `ap-northeast-11`: the region and a number.
         Self { kid: format!("{region}1"), pair }
     }
@@ -75,16 +79,34 @@ impl CognitoKey {
     }
 }
 
-/// The lazily made key of one endpoint.
+/// The lazily made key of one endpoint: generated, or the configured one
+/// (`openid_signing_key_pem`, which a world's seed fills so replicas sign alike).
 #[derive(Debug, Default)]
-pub(crate) struct LazyKey(OnceCell<CognitoKey>);
+pub(crate) struct LazyKey {
+    key: OnceCell<CognitoKey>,
+    pkcs8: Option<std::sync::Arc<[u8]>>,
+}
 
 impl LazyKey {
+    /// A key made from `pem` (PKCS#8) when given, else generated on first use.
+    pub fn new(pem: Option<&str>) -> Result<Self, String> {
+        let pkcs8 = match pem {
+            None => None,
+            Some(text) => {
+                let der = pem::parse(text).map_err(|e| e.to_string())?.into_contents();
+                KeyPair::from_pkcs8(&der).map_err(|e| e.to_string())?;
+                Some(der.into())
+            }
+        };
+        Ok(Self { key: OnceCell::new(), pkcs8 })
+    }
+
     pub async fn get(&self, region: &str) -> &CognitoKey {
-        self.0
+        self.key
             .get_or_init(|| async {
                 let region = region.to_owned();
-                tokio::task::spawn_blocking(move || CognitoKey::generate(&region))
+                let pkcs8 = self.pkcs8.clone();
+                tokio::task::spawn_blocking(move || CognitoKey::generate(&region, pkcs8.as_deref()))
                     .await
                     .expect("key generation thread")
             })

@@ -9,6 +9,7 @@
 //! | `POST /__fedmock/servers/{id}/keys/retire` | – | `{"active","published"}` |
 //! | `GET`/`PUT`/`DELETE /__fedmock/faults` | [`Faults`] for `PUT` | the faults in force |
 //! | `GET`/`POST /__fedmock/clock` | [`ClockChange`] for `POST` | `{"now","frozen"}` |
+//! | `GET /__fedmock/health` | – | `{"status":"ready"}` once serving (balancers, probes) |
 
 use std::sync::Arc;
 
@@ -32,6 +33,11 @@ pub(crate) fn routes() -> Router<Arc<OktaState>> {
         .route("/servers/{server}/keys/retire", post(retire))
         .route("/faults", get(get_faults).put(put_faults).delete(clear_faults))
         .route("/clock", get(get_clock).post(change_clock))
+        .route("/health", get(health))
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ready", "service": "mock-okta"}))
 }
 
 type Shared = State<Arc<OktaState>>;

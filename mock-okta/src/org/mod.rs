@@ -54,7 +54,7 @@ impl OktaState {
                 "base_url must be an http(s) URL, got {base_url:?}"
             )));
         }
-        let org = AuthServer::new(ServerKind::Org, config.org, &base_url)?;
+        let org = AuthServer::new(ServerKind::Org, config.org, &base_url, config.seed.as_deref())?;
         let mut servers = HashMap::new();
         for server in config.servers {
             let id = server.id.clone();
@@ -64,7 +64,8 @@ impl OktaState {
                     "authorization server id {id:?} must be letters, digits, '-' or '_' (and not \"v1\" or \"org\")"
                 )));
             }
-            let server = AuthServer::new(ServerKind::Custom, server, &base_url)?;
+            let server =
+                AuthServer::new(ServerKind::Custom, server, &base_url, config.seed.as_deref())?;
             if servers.insert(id.clone(), server).is_some() {
                 return Err(Error::Config(format!("authorization server {id:?} is defined twice")));
             }

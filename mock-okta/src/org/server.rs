@@ -93,20 +93,26 @@ impl AuthServer {
         kind: ServerKind,
         config: AuthServerConfig,
         base_url: &str,
+        seed: Option<&str>,
     ) -> Result<Self, Error> {
+        let seed_for = |what: &str| seed.map(|seed| format!("{seed}/okta/{what}"));
         let (local_issuer, endpoint_base, audience, hidden) = match kind {
             ServerKind::Org => (
                 base_url.to_owned(),
                 format!("{base_url}/oauth2/v1"),
                 config.issuer.clone().unwrap_or_else(|| base_url.to_owned()),
-                Some(KeySet::generated()),
+                Some(KeySet::seeded(seed_for("org-access-tokens"))),
             ),
             ServerKind::Custom => {
                 let issuer = format!("{base_url}/oauth2/{}", config.id);
                 (issuer.clone(), format!("{issuer}/v1"), config.audience.clone(), None)
             }
         };
-        let keys = KeySet::from_config(&config.keys)?;
+        let name = match kind {
+            ServerKind::Org => ORG,
+            ServerKind::Custom => &config.id,
+        };
+        let keys = KeySet::from_config(&config.keys, seed_for(name))?;
         let claim_rules =
             config.claims.iter().cloned().map(CompiledRule::new).collect::<Result<_, _>>()?;
         let issuer = config.issuer.clone().unwrap_or_else(|| local_issuer.clone());

@@ -33,6 +33,9 @@ enum Command {
     Up(up::UpArgs),
     /// Print the embedded default world, a starting point for --config.
     DefaultWorld,
+    /// Exit 0 when both servers of a `fedmock up` answer their health check (for container
+    /// health checks: the image has no curl).
+    Health(up::HealthArgs),
     /// Run scenario files or folders of them, each in its own world, through real clients.
     Run(run::RunArgs),
     /// Load-test the exchange (token, GetId, GetCredentialsForIdentity) with every answer
@@ -145,6 +148,7 @@ fn command(command: Command) -> anyhow::Result<ExitCode> {
         Command::Schema => run::schema()?,
         Command::DefaultWorld => print!("{}", harness::DEFAULT_WORLD_TOML),
         Command::Up(args) => runtime(false)?.block_on(up::up(args))?,
+        Command::Health(args) => runtime(false)?.block_on(up::health(args))?,
         Command::Image(args) => run::image(args)?,
         Command::Run(args) => return run::run(args),
         Command::Load(args) => return load::load(*args),

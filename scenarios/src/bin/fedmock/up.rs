@@ -34,10 +34,38 @@ pub struct UpArgs {
     /// clients trust it).
     #[arg(long, env = "FEDMOCK_TLS")]
     tls: bool,
+    /// Derive every secret of the exchange path (signing keys, Cognito's OpenID key, the
+    /// credentials' sealing secret) from this text: replicas given the same world and seed
+    /// answer as one. Overrides the world's `seed`.
+    #[arg(long, env = "FEDMOCK_SEED")]
+    seed: Option<String>,
+    /// The URL clients reach mock-okta at (a balancer in front of replicas): every issuer,
+    /// discovery document and JWKS URI names it, and mock-cognito fetches keys there, as AWS
+    /// would. Overrides the world's `okta.base_url`.
+    #[arg(long, env = "FEDMOCK_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The URL clients reach mock-cognito at, when it is not this process's own address
+    /// (printed, in the ready file, in Cognito's discovery document). Overrides the world's
+    /// `aws.endpoint_url`.
+    #[arg(long, env = "FEDMOCK_PUBLIC_COGNITO_URL")]
+    public_cognito_url: Option<String>,
+    /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM.
+    #[arg(long, env = "FEDMOCK_GRACE_SECS", default_value_t = 10)]
+    grace_secs: u64,
 }
 
 pub async fn up(args: UpArgs) -> anyhow::Result<()> {
-    let config = super::world(args.config.as_ref())?;
+    let mut config = super::world(args.config.as_ref())?;
+    if let Some(seed) = args.seed {
+        config.seed = Some(seed);
+    }
+    if let Some(url) = args.public_url {
+        config.okta.base_url = Some(url.trim_end_matches('/').to_owned());
+    }
+    if let Some(url) = args.public_cognito_url {
+        config.aws.endpoint_url = Some(url.trim_end_matches('/').to_owned());
+    }
+    let replica = config.seed.is_some() || config.okta.seed.is_some();
     let mut builder = Federation::builder();
     if args.tls {
         builder = builder.tls();
@@ -51,6 +79,9 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
         .await?;
     let summary = fed.summary();
     print!("{}", banner(summary));
+    if replica {
+        print!("{PER_REPLICA}");
+    }
     // The sockets are bound and listening before `start` returns: connections are accepted
     // from now on, so readiness can be announced at once.
     let stdout_ready = args.ready_file.as_ref().is_some_and(|path| path.as_os_str() == "-");
@@ -65,8 +96,8 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
         std::io::Write::flush(&mut std::io::stdout())?;
     }
     wait_for_stop().await?;
-    eprintln!("fedmock: stopping");
-    drop(fed);
+    eprintln!("fedmock: stopping (requests in flight get {}s)", args.grace_secs);
+    fed.shutdown(std::time::Duration::from_secs(args.grace_secs));
     if let Some(path) = &ready_file {
         std::fs::remove_file(path).ok();
     }
@@ -87,6 +118,60 @@ async fn wait_for_stop() -> anyhow::Result<()> {
     tokio::signal::ctrl_c().await.ok();
     Ok(())
 }
+
+#[derive(clap::Args, Debug)]
+pub struct HealthArgs {
+    /// Health URLs to ask (plain HTTP).
+    #[arg(default_values_t = [
+        "http://127.0.0.1:8400/__fedmock/health".to_owned(),
+        "http://127.0.0.1:8401/__fedmock/health".to_owned(),
+    ])]
+    urls: Vec<String>,
+}
+
+/// `fedmock health`: asks each URL with a bare HTTP/1.1 GET (two seconds each) and fails unless
+/// all answer 200. Written by hand because the lean binary carries no HTTP client, and a probe
+/// needs only a status line.
+pub async fn health(args: HealthArgs) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    for url in &args.urls {
+        let rest = url.strip_prefix("http://").with_context(|| {
+            format!("{url}: only http:// URLs (probe an HTTPS fedmock from outside)")
+        })?;
+        let (authority, path) =
+            rest.split_once('/').map_or((rest, "/"), |(a, _)| (a, &rest[a.len()..]));
+        let ask = async {
+            let mut stream = tokio::net::TcpStream::connect(authority).await?;
+            let request =
+                format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+            stream.write_all(request.as_bytes()).await?;
+            let mut head = [0u8; 12];
+            stream.read_exact(&mut head).await?;
+            Ok::<_, std::io::Error>(head)
+        };
+        let head = tokio::time::timeout(std::time::Duration::from_secs(2), ask)
+            .await
+            .with_context(|| format!("{url}: no answer within 2 s"))?
+            .with_context(|| format!("{url}: not reachable"))?;
+        anyhow::ensure!(
+            head.starts_with(b"HTTP/1.1 200"),
+            "{url}: answered {}",
+            String::from_utf8_lossy(&head).trim()
+        );
+    }
+    println!("ready");
+    Ok(())
+}
+
+/// What a seeded `fedmock up` adds to its banner: what replicas share and what they do not.
+/// The same text is in docs/replicas.md.
+const PER_REPLICA: &str = "
+Seeded: replicas with this world and seed share keys, OpenID tokens and credentials.
+Each replica keeps its own: admin changes made at run time (control API, IAM/Cognito admin
+calls), identity links and merges, revocations, authorization codes and refresh tokens,
+faults and the clock. Make such changes on every replica, or run one replica for tests that
+need them. Health: GET /__fedmock/health on both ports.
+";
 
 /// What `fedmock up` prints: the world's facts and commands to paste.
 fn banner(s: &WorldSummary) -> String {
