@@ -211,9 +211,124 @@ fn fedmock_run_container_runs_a_scenario_with_a_world_of_its_own() {
     assert!(table.contains("scenarios: 1 passed, 0 failed"), "{table}");
 }
 
+/// `docker …`, its standard output; panics with its standard error when it fails.
+fn docker(args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = std::process::Command::new("docker").args(args).envs(env.iter().copied()).output();
+    let out = out.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(
+        out.status.success(),
+        "docker {}: {stdout}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Leaves the swarm (if this test made it) and removes the stack, even when the test fails.
+struct Stack {
+    name: String,
+    leave_swarm: bool,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let run = |args: &[&str]| std::process::Command::new("docker").args(args).output().ok();
+        run(&["stack", "rm", &self.name]);
+        if self.leave_swarm {
+            run(&["swarm", "leave", "--force"]);
+        }
+    }
+}
+
+/// deploy/compose.yaml on a single-node swarm (issue 13): its replicas become healthy through
+/// the image's own health check, and `fedmock load` run in a container on the stack's overlay
+/// network reaches them by the service name (DNS round robin, since these kernels have no
+/// routing mesh) with 0 unexpected answers: tokens, identities and credentials from one
+/// replica honoured by the other.
+fn the_compose_file_runs_replicas_on_a_swarm_that_answer_as_one() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let image = runtime.block_on(image());
+    let state = docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"], &[]);
+    let leave_swarm = state != "active";
+    if leave_swarm {
+        docker(&["swarm", "init", "--advertise-addr", "127.0.0.1"], &[]);
+    }
+    let stack = Stack { name: format!("fedmock-test-{}", std::process::id()), leave_swarm };
+    let compose = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/compose.yaml");
+    let reference = image.reference();
+    docker(
+        &["stack", "deploy", "-c", compose.to_str().unwrap(), &stack.name],
+        &[("FEDMOCK_IMAGE", &reference)],
+    );
+    let service = format!("{}_fedmock", stack.name);
+    let label = format!("label=com.docker.swarm.service.name={service}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let healthy = docker(&["ps", "-q", "--filter", &label, "--filter", "health=healthy"], &[]);
+        if healthy.lines().count() >= 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replicas never became healthy: {}",
+            docker(&["service", "ps", "--no-trunc", &service], &[])
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let world = FederationConfig::default_world();
+    let (client, user) = (&world.okta.clients[0], &world.okta.users[0]);
+    let pool = world.aws.identity_pools[0].id.clone().unwrap();
+    let network = format!("{}_fedmock", stack.name);
+    let report = docker(
+        &[
+            "run",
+            "--rm",
+            "--network",
+            &network,
+            &reference,
+            "load",
+            "--cognito-endpoint",
+            "http://fedmock:8401",
+            "--sts-endpoint",
+            "http://fedmock:8401",
+            "--token-url",
+            "http://fedmock:8400/oauth2/default/v1/token",
+            "--issuer",
+            "http://fedmock:8400/oauth2/default",
+            "--pool",
+            &pool,
+            "--client-id",
+            &client.client_id,
+            "--client-secret",
+            &client.client_secret,
+            "--token",
+            "password",
+            "--username",
+            &user.login,
+            "--password",
+            &user.password,
+            "--exchanges",
+            "100",
+            "--concurrency",
+            "4",
+            "--verify-credentials",
+            "--json",
+        ],
+        &[],
+    );
+    let json: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(json["exchanges"], 100, "{json}");
+    assert_eq!(json["unexpected"], 0, "{json}");
+    drop(stack);
+}
+
 pub fn tests() -> Vec<libtest_mimic::Trial> {
     crate::trials!("container", crate::support::Needs::Docker;
-    sync: [fedmock_run_container_runs_a_scenario_with_a_world_of_its_own];
+    sync: [
+        fedmock_run_container_runs_a_scenario_with_a_world_of_its_own,
+        the_compose_file_runs_replicas_on_a_swarm_that_answer_as_one,
+    ];
     async: [
         the_container_trades_an_okta_token_for_credentials_through_the_rust_sdk,
         a_refused_login_gets_aws_s_answer_and_the_container_logs_every_check,

@@ -5,10 +5,12 @@
 
 mod cli;
 mod container;
+mod deploy;
 mod js_sdk_v2;
 mod layout;
 mod library;
 mod load;
+mod replicas;
 mod runner;
 mod support;
 mod verifiers;
@@ -18,10 +20,12 @@ fn main() {
     let trials = [
         cli::tests(),
         container::tests(),
+        deploy::tests(),
         js_sdk_v2::tests(),
         layout::tests(),
         library::tests(),
         load::tests(),
+        replicas::tests(),
         runner::tests(),
         verifiers::tests(),
     ];

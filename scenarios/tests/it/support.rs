@@ -24,6 +24,8 @@ pub enum Needs {
     Python(&'static str),
     /// A Docker engine.
     Docker,
+    /// HAProxy (Debian's `haproxy`), the balancer in front of replicas.
+    Haproxy,
 }
 
 impl Needs {
@@ -60,6 +62,13 @@ impl Needs {
                 );
                 (
                     (!found).then(|| format!("{module} (Python) is missing: {install}")),
+                    clients_required(),
+                )
+            }
+            Needs::Haproxy => {
+                let found = runs(Command::new("haproxy").arg("-v"));
+                (
+                    (!found).then(|| "HAProxy is missing: apt-get install haproxy".to_owned()),
                     clients_required(),
                 )
             }
