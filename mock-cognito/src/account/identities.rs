@@ -34,15 +34,26 @@ pub struct Identity {
     pub developer_ids: BTreeSet<String>,
 }
 
-/// An identity as the table holds it.
+/// An identity as the table holds it: 32 bytes, so a table entry is 48 (with its 16-byte
+/// key at 8-byte alignment). Developer identifiers, rare, are kept beside it.
 #[derive(Clone, Debug)]
 struct Stored {
     pool: Name,
     created: u32,
     modified: u32,
     disabled: bool,
-    logins: Vec<(Name, Box<str>)>,
-    developer_ids: Vec<Box<str>>,
+    logins: Box<[(Name, Box<str>)]>,
+}
+
+/// An identity's UUID as a table key: two words, so entries align to 8 bytes, not u128's 16.
+type Key = [u64; 2];
+
+fn packed(uuid: u128) -> Key {
+    [(uuid >> 64) as u64, uuid as u64]
+}
+
+fn unpacked(key: &Key) -> u128 {
+    (u128::from(key[0]) << 64) | u128::from(key[1])
 }
 
 /// A pool or provider name, interned.
@@ -62,7 +73,9 @@ pub struct Identities {
     region: String,
     names: Vec<Box<str>>,
     name_index: HashMap<Box<str>, Name>,
-    by_id: HashMap<u128, Stored>,
+    by_id: HashMap<Key, Stored>,
+    /// Developer user identifiers linked to an identity.
+    developer_ids: HashMap<Key, Vec<Box<str>>>,
     /// Logins linked to an identity other than the one their id derives from.
     by_login: HashMap<LoginKey, u128>,
     /// (pool, developer user identifier) → identity.
@@ -87,6 +100,7 @@ impl Identities {
             names: Vec::new(),
             name_index: HashMap::new(),
             by_id: HashMap::new(),
+            developer_ids: HashMap::new(),
             by_login: HashMap::new(),
             by_developer_id: HashMap::new(),
         }
@@ -126,7 +140,7 @@ impl Identities {
         self.names.get(n as usize).map_or("", |s| s)
     }
 
-    fn view(&self, stored: &Stored) -> Identity {
+    fn view(&self, uuid: Key, stored: &Stored) -> Identity {
         Identity {
             pool_id: self.name(stored.pool).to_owned(),
             logins: stored
@@ -137,7 +151,13 @@ impl Identities {
             created: i64::from(stored.created),
             modified: i64::from(stored.modified),
             disabled: stored.disabled,
-            developer_ids: stored.developer_ids.iter().map(ToString::to_string).collect(),
+            developer_ids: self
+                .developer_ids
+                .get(&uuid)
+                .into_iter()
+                .flatten()
+                .map(ToString::to_string)
+                .collect(),
         }
     }
 
@@ -147,21 +167,22 @@ impl Identities {
             created: held(now),
             modified: held(now),
             disabled: false,
-            logins: Vec::new(),
-            developer_ids: Vec::new(),
+            logins: Box::default(),
         }
     }
 
     /// A recorded identity.
     pub fn get(&self, id: &str) -> Option<Identity> {
-        let stored = self.by_id.get(&self.uuid_of(id)?)?;
-        Some(self.view(stored))
+        let uuid = packed(self.uuid_of(id)?);
+        let stored = self.by_id.get(&uuid)?;
+        Some(self.view(uuid, stored))
     }
 
     /// Forgets every identity of a deleted pool.
     pub fn forget_pool(&mut self, pool_id: &str) {
         let Some(&pool) = self.name_index.get(pool_id) else { return };
         self.by_id.retain(|_, identity| identity.pool != pool);
+        self.developer_ids.retain(|uuid, _| self.by_id.contains_key(uuid));
         self.by_login.retain(|(p, _, _), _| *p != pool);
         self.by_developer_id.retain(|(p, _), _| *p != pool);
     }
@@ -170,7 +191,7 @@ impl Identities {
     pub fn new_unauthenticated(&mut self, pool_id: &str, now: i64) -> String {
         let pool = self.intern(pool_id);
         let uuid = Uuid::new_v4().as_u128();
-        self.by_id.insert(uuid, Self::fresh(pool, now));
+        self.by_id.insert(packed(uuid), Self::fresh(pool, now));
         self.id_of(uuid)
     }
 
@@ -182,7 +203,7 @@ impl Identities {
         }
         let derived = derived_uuid(pool_id, self.name(provider), sub).as_u128();
         self.by_id
-            .get(&derived)
+            .get(&packed(derived))
             .filter(|i| i.logins.iter().any(|(p, s)| *p == provider && &**s == sub))
             .map(|_| derived)
     }
@@ -216,7 +237,7 @@ impl Identities {
             ),
             None => None,
         };
-        let guest = |uuid: u128| self.by_id.get(&uuid).is_some_and(|i| i.logins.is_empty());
+        let guest = |uuid: u128| self.by_id.get(&packed(uuid)).is_some_and(|i| i.logins.is_empty());
         let parent = match (target, owners.first().copied(), logins.first()) {
             // A guest identity given the logins of an authenticated one is merged into it: the
             // authenticated identity is kept (aws-amplify/amplify-js#6616).
@@ -235,13 +256,13 @@ impl Identities {
         let mut merged: Vec<(Name, Box<str>)> =
             keyed.iter().map(|(p, s)| (*p, Box::<str>::from(*s))).collect();
         for other in owners.iter().filter(|o| **o != parent) {
-            if let Some(identity) = self.by_id.get_mut(other) {
-                merged.append(&mut identity.logins);
+            if let Some(identity) = self.by_id.get_mut(&packed(*other)) {
+                merged.extend(std::mem::take(&mut identity.logins));
                 identity.disabled = true;
                 identity.modified = held(now);
             }
         }
-        let identity = self.by_id.entry(parent).or_insert_with(|| Self::fresh(pool, now));
+        let identity = self.by_id.entry(packed(parent)).or_insert_with(|| Self::fresh(pool, now));
         for (provider, sub) in &merged {
             let linked = identity.logins.iter().find(|(p, _)| p == provider);
             if linked.is_some_and(|(_, s)| s != sub) {
@@ -252,11 +273,13 @@ impl Identities {
                 );
             }
         }
+        let mut logins = std::mem::take(&mut identity.logins).into_vec();
         for (provider, sub) in &merged {
-            if !identity.logins.iter().any(|(p, _)| p == provider) {
-                identity.logins.push((*provider, sub.clone()));
+            if !logins.iter().any(|(p, _)| p == provider) {
+                logins.push((*provider, sub.clone()));
             }
         }
+        identity.logins = logins.into_boxed_slice();
         identity.modified = held(now);
         identity.disabled = false;
         for (provider, sub) in merged {
@@ -297,11 +320,12 @@ impl Identities {
             return Err(texts::DEVELOPER_ID_TAKEN
                 .with(&[("developer", &developer_id), ("identity", &owner)]));
         }
-        let identity = self.by_id.entry(target).or_insert_with(|| Self::fresh(pool, now));
-        if !identity.developer_ids.iter().any(|d| &**d == developer_id) {
-            identity.developer_ids.push(developer_id.into());
-        }
+        let identity = self.by_id.entry(packed(target)).or_insert_with(|| Self::fresh(pool, now));
         identity.modified = held(now);
+        let linked = self.developer_ids.entry(packed(target)).or_default();
+        if !linked.iter().any(|d| &**d == developer_id) {
+            linked.push(developer_id.into());
+        }
         self.by_developer_id.insert(key, target);
         Ok(())
     }
@@ -323,16 +347,17 @@ impl Identities {
         if from == to {
             return Ok(self.id_of(to));
         }
-        let moved = self.by_id.get_mut(&from).map(|i| {
+        let moved = self.by_id.get_mut(&packed(from)).map(|i| {
             i.disabled = true;
             i.modified = held(now);
-            std::mem::take(&mut i.developer_ids)
         });
+        let moved = moved.and_then(|()| self.developer_ids.remove(&packed(from)));
         for id in moved.unwrap_or_default() {
             self.by_developer_id.insert((pool, id.clone()), to);
-            if let Some(target) = self.by_id.get_mut(&to) {
-                if !target.developer_ids.contains(&id) {
-                    target.developer_ids.push(id);
+            if let Some(target) = self.by_id.get_mut(&packed(to)) {
+                let linked = self.developer_ids.entry(packed(to)).or_default();
+                if !linked.contains(&id) {
+                    linked.push(id);
                 }
                 target.modified = held(now);
             }
@@ -358,8 +383,11 @@ impl Identities {
             return Err(not_linked());
         }
         self.by_developer_id.remove(&key);
-        if let Some(identity) = self.by_id.get_mut(&uuid) {
-            identity.developer_ids.retain(|d| &**d != developer_id);
+        if let Some(linked) = self.developer_ids.get_mut(&packed(uuid)) {
+            linked.retain(|d| &**d != developer_id);
+            if linked.is_empty() {
+                self.developer_ids.remove(&packed(uuid));
+            }
         }
         Ok(())
     }
@@ -371,7 +399,7 @@ impl Identities {
             .by_id
             .iter()
             .filter(|(_, i)| i.pool == pool)
-            .map(|(uuid, i)| (self.id_of(*uuid), self.view(i)))
+            .map(|(uuid, i)| (self.id_of(unpacked(uuid)), self.view(*uuid, i)))
             .collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all
@@ -380,14 +408,14 @@ impl Identities {
     /// Deletes an identity and its links; `false` if there was none.
     pub fn delete(&mut self, id: &str) -> bool {
         let Some(uuid) = self.uuid_of(id) else { return false };
-        let Some(identity) = self.by_id.remove(&uuid) else { return false };
+        let Some(identity) = self.by_id.remove(&packed(uuid)) else { return false };
         for (provider, sub) in identity.logins {
             let key = (identity.pool, provider, sub);
             if self.by_login.get(&key) == Some(&uuid) {
                 self.by_login.remove(&key);
             }
         }
-        for developer_id in identity.developer_ids {
+        for developer_id in self.developer_ids.remove(&packed(uuid)).unwrap_or_default() {
             let key = (identity.pool, developer_id);
             if self.by_developer_id.get(&key) == Some(&uuid) {
                 self.by_developer_id.remove(&key);
@@ -401,11 +429,11 @@ impl Identities {
         let Some(uuid) = self.uuid_of(id) else { return };
         let names: Vec<Name> =
             providers.iter().filter_map(|p| self.name_index.get(p.as_str()).copied()).collect();
-        let Some(identity) = self.by_id.get_mut(&uuid) else { return };
+        let Some(identity) = self.by_id.get_mut(&packed(uuid)) else { return };
         let pool = identity.pool;
         let (removed, kept): (Vec<_>, Vec<_>) =
             std::mem::take(&mut identity.logins).into_iter().partition(|(p, _)| names.contains(p));
-        identity.logins = kept;
+        identity.logins = kept.into_boxed_slice();
         identity.modified = held(now);
         identity.disabled = identity.logins.is_empty();
         for (provider, sub) in removed {
@@ -417,6 +445,14 @@ impl Identities {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_entry_is_48_bytes_and_keys_round_trip() {
+        // 10^6 identities in < 300 MB (issue 12) rests on this size.
+        assert_eq!(std::mem::size_of::<(Key, Stored)>(), 48);
+        let uuid = Uuid::new_v4().as_u128();
+        assert_eq!(unpacked(&packed(uuid)), uuid);
+    }
 
     const POOL: &str = "us-east-1:4b9a3c52-6f1e-4d8a-9c27-0fed0c000001";
     const KEY: &str = "dev.okta.example/oauth2/default";
