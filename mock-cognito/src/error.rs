@@ -184,6 +184,8 @@ pub enum ErrorType {
     InvalidClientTokenId,
     /// STS and IAM: the caller may not do this (HTTP 403).
     AccessDenied,
+    /// Cognito Identity: the signer's policies do not allow the action.
+    AccessDeniedException,
     /// Query protocol: a parameter breaks its constraints.
     ValidationError,
     /// Query protocol: the form body cannot be read.
@@ -228,6 +230,7 @@ impl ErrorType {
             Self::ExpiredToken => "ExpiredToken",
             Self::InvalidClientTokenId => "InvalidClientTokenId",
             Self::AccessDenied => "AccessDenied",
+            Self::AccessDeniedException => "AccessDeniedException",
             Self::ValidationError => "ValidationError",
             Self::MalformedQueryString => "MalformedQueryString",
             Self::InvalidAction => "InvalidAction",

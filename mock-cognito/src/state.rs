@@ -27,6 +27,16 @@ pub enum Caller {
     Session(Box<Owner>),
 }
 
+impl Caller {
+    /// The temporary credentials' owner, when they signed.
+    pub fn session(&self) -> Option<&Owner> {
+        match self {
+            Caller::Session(owner) => Some(owner),
+            Caller::Anyone | Caller::Developer(_) => None,
+        }
+    }
+}
+
 /// Everything mock-cognito serves, shared by all requests.
 #[derive(Debug)]
 pub struct CognitoState {

@@ -452,6 +452,20 @@ texts! {
         "The security token included in the request is expired",
         "a Cognito Identity action signed with temporary credentials whose Expiration has passed",
         Observed("https://github.com/MitocGroup/deep-framework/issues/609"));
+    /// Temporary credentials sign a Cognito Identity action that needs a permission. The
+    /// type, HTTP 400 and the words up to the resource are a real answer's
+    /// (hashicorp/terraform-provider-aws#15773; aws/aws-sdk-ruby#2173); the ending is AWS's
+    /// implicit-deny reason as it has been written since 2021 (antonputra/tutorials#196,
+    /// nmwalsh/aws-ai-services-site#49).
+    COGNITO_ACCESS_DENIED = (Cognito, AccessDeniedException,
+        "User: {user} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
+        "an admin action (DescribeIdentityPool, ListIdentityPools, …) signed with temporary credentials issued for a role: fedmock's roles have no permissions policy, so nothing allows it",
+        Observed("https://github.com/hashicorp/terraform-provider-aws/pull/15773"));
+    /// The same for IAM.
+    IAM_ACCESS_DENIED = (Iam, AccessDenied,
+        "User: {user} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
+        "an IAM action signed with temporary credentials issued for a role (no permissions policy allows it)",
+        Observed("https://github.com/antonputra/tutorials/issues/196"));
     /// The credential scope is another region or service.
     WRONG_SCOPE = (Any, InvalidSignature,
         "Credential should be scoped to a valid region and service: expected {expected}, got {got}",

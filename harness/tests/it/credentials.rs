@@ -121,3 +121,81 @@ async fn endpoints_sharing_a_seed_honour_each_other_s_credentials() {
     let three = world(Some("another-seed")).await;
     assert!(caller(&three, creds).await.is_err());
 }
+
+/// A federated end user is never an admin: credentials issued for a role sign only what
+/// needs no permission (GetCallerIdentity); IAM and Cognito admin actions get AWS's implicit
+/// deny, in AWS's words, while the world's developer key may do them.
+#[tokio::test]
+async fn issued_credentials_cannot_administer_the_world() {
+    let fed = world(None).await;
+    let creds = credentials(&fed).await;
+    let config = fed
+        .sdk_config()
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(creds.clone()))
+        .build();
+    let user =
+        "arn:aws:sts::123456789012:assumed-role/fedmock-authenticated/CognitoIdentityCredentials";
+    let denied = |action: &str, resource: &str| {
+        format!(
+            "User: {user} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action"
+        )
+    };
+
+    let iam = aws_sdk_iam::Client::new(&config);
+    let err = iam.list_open_id_connect_providers().send().await.map_err(aws_error).unwrap_err();
+    assert_eq!(
+        err,
+        (
+            "AccessDenied".to_owned(),
+            denied("iam:ListOpenIDConnectProviders", "arn:aws:iam::123456789012:oidc-provider/")
+        )
+    );
+    let err = iam
+        .update_assume_role_policy()
+        .role_name("fedmock-authenticated")
+        .policy_document("{}")
+        .send()
+        .await
+        .map_err(aws_error)
+        .unwrap_err();
+    assert_eq!(
+        err.1,
+        denied(
+            "iam:UpdateAssumeRolePolicy",
+            "arn:aws:iam::123456789012:role/fedmock-authenticated"
+        )
+    );
+
+    let cognito = aws_sdk_cognitoidentity::Client::new(&config);
+    let err = cognito
+        .describe_identity_pool()
+        .identity_pool_id(fed.pool_id())
+        .send()
+        .await
+        .map_err(aws_error)
+        .unwrap_err();
+    let pool_arn =
+        format!("arn:aws:cognito-identity:us-east-1:123456789012:identitypool/{}", fed.pool_id());
+    assert_eq!(
+        err,
+        (
+            "AccessDeniedException".to_owned(),
+            denied("cognito-identity:DescribeIdentityPool", &pool_arn)
+        )
+    );
+    let err =
+        cognito.list_identity_pools().max_results(10).send().await.map_err(aws_error).unwrap_err();
+    assert_eq!(
+        err.1,
+        denied(
+            "cognito-identity:ListIdentityPools",
+            "arn:aws:cognito-identity:us-east-1:123456789012:identitypool/"
+        )
+    );
+
+    // What needs no permission still answers them, and the developer key administers.
+    assert!(caller(&fed, creds).await.is_ok());
+    let admin = crate::common::admin(&fed);
+    assert!(admin.describe_identity_pool().identity_pool_id(fed.pool_id()).send().await.is_ok());
+}

@@ -29,6 +29,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{AMZ_JSON, AwsError, Protocol};
 use crate::state::CognitoState;
 use crate::texts;
+use crate::trust::permissions;
 use crate::trust::sigv4::SignedRequest;
 
 /// The `X-Amz-Target` prefix of Cognito Identity.
@@ -66,6 +67,23 @@ const ACTIONS: [&str; 23] = [
 const UNSIGNED: [&str; 4] =
     ["GetId", "GetCredentialsForIdentity", "GetOpenIdToken", "UnlinkIdentity"];
 
+/// The resource a signed action is on, as AWS names it in a refusal: the pool's ARN
+/// (`arn:aws:cognito-identity:<region>:<account>:identitypool/<id>`), the `ResourceArn` of a tag
+/// action, or the pool ARN with no id for actions on no pool (hashicorp/terraform-provider-aws#15773).
+fn resource(state: &CognitoState, body: &[u8]) -> String {
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).unwrap_or_default();
+    let field = |name: &str| fields.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    field("ResourceArn").unwrap_or_else(|| {
+        format!(
+            "arn:aws:cognito-identity:{}:{}:identitypool/{}",
+            state.region,
+            state.account_id,
+            field("IdentityPoolId").unwrap_or_default()
+        )
+    })
+}
+
 /// Handles one JSON 1.1 request.
 pub async fn dispatch(
     state: &CognitoState,
@@ -88,7 +106,11 @@ pub async fn dispatch(
                         SignedRequest { method, uri, headers, body: &body },
                         "cognito-identity",
                     )
-                    .map(|_| ())
+                    .and_then(|caller| {
+                        let Some(session) = caller.session() else { return Ok(()) };
+                        let action = format!("cognito-identity:{operation}");
+                        permissions::authorize(Some(session), &action, &resource(state, &body))
+                    })
             } else {
                 Ok(())
             };

@@ -84,7 +84,29 @@ fn list_xml(name: &str, items: &[String]) -> String {
     format!("<{name}>{members}</{name}>")
 }
 
-/// Handles one IAM action (already authenticated).
+/// The resource an IAM action is on, as AWS names it in a refusal: the provider's ARN (given,
+/// or made from `Url` as CreateOpenIDConnectProvider makes it; antonputra/tutorials#196), the
+/// role's ARN, or the resource type's ARN with no name for a list action (inferred from
+/// Cognito's `identitypool/` for ListIdentityPools, hashicorp/terraform-provider-aws#15773).
+pub fn resource(state: &CognitoState, action: &str, params: &Params) -> String {
+    let account = &state.account_id;
+    if let Some(arn) = params.get("OpenIDConnectProviderArn") {
+        return arn.clone();
+    }
+    if let Some(url) = params.get("Url") {
+        return format!("arn:aws:iam::{account}:oidc-provider/{}", crate::strip_scheme(url));
+    }
+    if let Some(name) = params.get("RoleName") {
+        return format!("arn:aws:iam::{account}:role/{name}");
+    }
+    if action.contains("OpenIDConnectProvider") {
+        format!("arn:aws:iam::{account}:oidc-provider/")
+    } else {
+        format!("arn:aws:iam::{account}:role/")
+    }
+}
+
+/// Handles one IAM action (already authenticated and authorised).
 pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<String, AwsError> {
     match action {
         "CreateOpenIDConnectProvider" => create_provider(state, params),

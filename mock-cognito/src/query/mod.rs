@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::{AwsError, Protocol};
 use crate::state::CognitoState;
 use crate::texts;
+use crate::trust::permissions;
 use crate::trust::sigv4::SignedRequest;
 use crate::xml::xml_response;
 
@@ -38,10 +39,13 @@ pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Respo
     let params: Params = pairs.into_iter().collect();
     let action = params.get("Action").map(String::as_str);
     if let Some(action) = action.filter(|a| iam::ACTIONS.contains(a)) {
-        let result = match state.authenticate(request, "iam") {
-            Ok(_) => iam::handle(state, action, &params),
-            Err(err) => Err(err),
-        };
+        let result = state
+            .authenticate(request, "iam")
+            .and_then(|caller| {
+                let resource = iam::resource(state, action, &params);
+                permissions::authorize(caller.session(), &format!("iam:{action}"), &resource)
+            })
+            .and_then(|()| iam::handle(state, action, &params));
         return answer(result, IAM, action);
     }
     let result = match action {
