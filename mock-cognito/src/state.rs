@@ -167,7 +167,9 @@ impl CognitoState {
         let region = if service == "iam" { "us-east-1" } else { &self.region };
         let now = self.clock.now();
         let mut session = None;
-        let signer = sigv4::verify(request, service, region, |key, token| {
+        // Signatures are judged at the real time (see sigv4.rs), credentials at the world's.
+        let real_now = crate::Clock::system().now();
+        let signer = sigv4::verify(request, service, region, real_now, |key, token| {
             if let Some(secret) = self.access_keys.get(key) {
                 return Ok(secret.clone());
             }

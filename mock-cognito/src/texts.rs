@@ -466,6 +466,16 @@ texts! {
         "User: {user} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
         "an IAM action signed with temporary credentials issued for a role (no permissions policy allows it)",
         Observed("https://github.com/antonputra/tutorials/issues/196"));
+    /// `X-Amz-Date` more than 15 minutes before the real time.
+    SIGNATURE_EXPIRED = (Any, InvalidSignature,
+        "Signature expired: {date} is now earlier than {earliest} ({now} - 15 min.)",
+        "X-Amz-Date is more than 15 minutes before the real time (not the world clock): a replayed or long-held request",
+        Observed("https://github.com/aws/aws-cli/issues/6676"));
+    /// `X-Amz-Date` more than 15 minutes after the real time.
+    SIGNATURE_NOT_YET_CURRENT = (Any, InvalidSignature,
+        "Signature not yet current: {date} is still later than {latest} ({now} + 15 min.)",
+        "X-Amz-Date is more than 15 minutes after the real time",
+        Observed("https://github.com/QT-DevOps/DevOpsIssues/issues/989"));
     /// The credential scope is another region or service.
     WRONG_SCOPE = (Any, InvalidSignature,
         "Credential should be scoped to a valid region and service: expected {expected}, got {got}",

@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use super::Params;
-use super::sts::iso8601;
 use crate::account::{OidcProviderConfig, Provider, Role, RoleConfig};
+use crate::clock::iso8601;
 use crate::error::AwsError;
 use crate::state::CognitoState;
 use crate::texts;

@@ -7,6 +7,7 @@
 
 use super::Params;
 use crate::account::Owner;
+use crate::clock::iso8601;
 use crate::error::AwsError;
 use crate::state::{Caller, CognitoState};
 use crate::texts;
@@ -128,37 +129,9 @@ pub(crate) fn role_id(arn: &str) -> String {
         .collect()
 }
 
-/// Epoch seconds as ISO 8601 UTC, `2026-11-26T07:00:00Z`.
-pub fn iso8601(epoch: i64) -> String {
-    let (days, secs) = (epoch.div_euclid(86_400), epoch.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso8601_matches_known_instants() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_414_191_623), "2014-10-24T23:00:23Z", "the STS model's example");
-        assert_eq!(iso8601(1_709_251_199), "2024-02-29T23:59:59Z");
-    }
 
     #[test]
     fn role_ids_are_stable_and_shaped_like_aws() {
