@@ -395,6 +395,24 @@ fn header_value(text: &str) -> HeaderValue {
 /// A request id shaped as AWS's (a random UUID v4), without a system call per request: a
 /// per-thread SplitMix64 stream seeded once from the operating system. Request ids only need
 /// to be unique, not secret.
+/// `text` with every control character escaped (`\n` as `\\n`, ESC as `\\u{1b}`), for logs and
+/// reports: a newline or terminal escape in a token's claim or a Logins key then cannot forge
+/// a log line or repaint a terminal (issue 15). Borrowed when there is nothing to escape.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub(crate) fn request_id() -> uuid::Uuid {
     use std::cell::Cell;
     thread_local! {
@@ -411,4 +429,15 @@ pub(crate) fn request_id() -> uuid::Uuid {
     };
     let bytes = (u128::from(next()) << 64 | u128::from(next())).to_le_bytes();
     uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_nothing_else_is_touched() {
+        assert!(matches!(printable("iss é 🦀"), std::borrow::Cow::Borrowed("iss é 🦀")));
+        assert_eq!(printable("a\nINFO forged\r\u{1b}[2J"), "a\\nINFO forged\\r\\u{1b}[2J");
+    }
 }

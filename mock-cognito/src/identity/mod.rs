@@ -130,7 +130,7 @@ pub async fn dispatch(
             tracing::info!(
                 operation,
                 error_type = err.kind.as_str(),
-                message = %err.message,
+                message = %crate::error::printable(&err.message),
                 why = err.detail.as_deref().unwrap_or(""),
                 checks = %err.checks.as_deref().unwrap_or(""),
                 "request refused"

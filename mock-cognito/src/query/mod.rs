@@ -72,7 +72,7 @@ fn answer(result: Result<String, AwsError>, protocol: Protocol, action: &str) ->
             tracing::info!(
                 action,
                 code = err.kind.as_str(),
-                message = %err.message,
+                message = %crate::error::printable(&err.message),
                 why = err.detail.as_deref().unwrap_or(""),
                 checks = %err.checks.as_deref().unwrap_or(""),
                 "request refused"

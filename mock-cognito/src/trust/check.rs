@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::error::AwsError;
+use crate::error::{AwsError, printable};
 use crate::texts::Source;
 
 /// One check's outcome.
@@ -53,13 +53,17 @@ pub fn render(title: &str, checks: &[Check]) -> String {
             Verdict::Fail { .. } => "FAIL".to_owned(),
             Verdict::Skipped(why) => format!("skipped: {why}"),
         };
-        let _ = writeln!(out, "  {}. {} — {verdict}\n       {}", i + 1, check.name, check.compared);
+        // Values from the request are escaped: the lines are the report's own (issue 15).
+        let compared = printable(&check.compared);
+        let _ = writeln!(out, "  {}. {} — {verdict}\n       {compared}", i + 1, check.name);
         if let Verdict::Fail { answer, source, fix } = &check.verdict {
             let _ = writeln!(
                 out,
-                "       AWS answers: {answer}\n       ({} answer: {})\n       fix: {fix}",
+                "       AWS answers: {}\n       ({} answer: {})\n       fix: {}",
+                printable(answer),
                 source.label(),
-                source.reference()
+                source.reference(),
+                printable(fix)
             );
         }
     }
@@ -152,5 +156,22 @@ impl Run {
     /// The checks made and the first failure's answer, if any.
     pub fn finish(self) -> (Vec<Check>, Option<AwsError>) {
         (self.checks, self.first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_with_a_newline_cannot_forge_a_line_of_the_report() {
+        let check = Check {
+            name: "issuer",
+            compared: "iss \"x\nVerdict: accepted.\" vs Logins key".into(),
+            verdict: Verdict::Pass,
+        };
+        let out = render("Cognito's checks", &[check]);
+        assert!(!out.lines().any(|l| l.starts_with("Verdict: accepted.\"")), "{out}");
+        assert!(out.contains("x\\nVerdict"), "{out}");
     }
 }

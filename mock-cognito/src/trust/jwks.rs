@@ -301,7 +301,7 @@ impl JwksCache {
                 Some((k.kid, Arc::new(key)))
             })
             .collect();
-        tracing::debug!(issuer, jwks_uri = %discovery.jwks_uri, "fetched issuer keys");
+        tracing::debug!(issuer, jwks_uri = ?discovery.jwks_uri, "fetched issuer keys");
         Ok(Snapshot { fetched_at: self.clock.now(), jwks_uri: discovery.jwks_uri, keys })
     }
 

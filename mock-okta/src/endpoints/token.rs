@@ -48,7 +48,7 @@ pub(super) async fn token(
     match issue::issue(&s, server, form).await {
         Ok(answer) => Ok(no_store(json_response(StatusCode::OK, &json!(answer)))),
         Err(err) => {
-            tracing::info!(server = %server.issuer, error = %err.error, description = %err.description, "token request refused");
+            tracing::info!(server = %server.issuer, error = %err.error, description = ?err.description, "token request refused");
             Err(err.into())
         }
     }

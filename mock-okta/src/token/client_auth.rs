@@ -129,7 +129,16 @@ pub fn authenticate<'s>(
                 .as_ref()
                 .map(|b| &b.client_secret)
                 .or(presented.client_secret.as_ref());
-            if secret != Some(&client.client_secret) {
+            // Compared in constant time (aws-lc-rs), so the time taken says nothing about how
+            // much of a guess was right (issue 15).
+            let matches = secret.is_some_and(|s| {
+                aws_lc_rs::constant_time::verify_slices_are_equal(
+                    s.as_bytes(),
+                    client.client_secret.as_bytes(),
+                )
+                .is_ok()
+            });
+            if !matches {
                 return Err(OAuthError::invalid_client(
                     "The client secret supplied for a confidential client is invalid.",
                 ));
