@@ -69,6 +69,7 @@ impl Federation {
                 worker_threads: 1,
                 clock: Clock::system(),
                 tls: false,
+                limits: crate::Limits::default(),
             },
         }
     }
@@ -580,6 +581,13 @@ impl FederationBuilder {
     /// Serves both mocks over HTTPS with a throw-away CA ([`Federation::tls`]).
     pub fn tls(mut self) -> Self {
         self.settings.tls = true;
+        self
+    }
+
+    /// Bounds on connections: how many may be open per port, how long a request's headers may
+    /// take. Defaults: [`crate::Limits::default`].
+    pub fn limits(mut self, limits: crate::Limits) -> Self {
+        self.settings.limits = limits;
         self
     }
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use tokio::sync::{oneshot, watch};
 
+use crate::connections::{self, Limits};
 use crate::tls::TlsMaterial;
 use crate::{Error, FederationConfig, WorldSummary};
 
@@ -27,6 +28,7 @@ pub(crate) struct Settings {
     pub worker_threads: usize,
     pub clock: Clock,
     pub tls: bool,
+    pub limits: Limits,
 }
 
 /// Both mocks running in this process.
@@ -93,6 +95,7 @@ impl InProcess {
             Arc::clone(&okta),
             Arc::clone(&cognito),
             tls.clone(),
+            settings.limits,
         )?;
         Ok(Self {
             config,
@@ -188,6 +191,7 @@ impl ServerThread {
         okta: Arc<OktaState>,
         cognito: Arc<CognitoState>,
         tls: Option<Arc<TlsMaterial>>,
+        limits: Limits,
     ) -> Result<Self, Error> {
         let runtime = if workers <= 1 {
             tokio::runtime::Builder::new_current_thread().enable_all().build()?
@@ -203,8 +207,15 @@ impl ServerThread {
             std::thread::Builder::new().name("fedmock-servers".into()).spawn(move || {
                 runtime.block_on(async move {
                     let (draining, drain) = watch::channel(false);
-                    let serve =
-                        serve_both(okta_listener, cognito_listener, okta, cognito, tls, drain);
+                    let serve = serve_both(
+                        okta_listener,
+                        cognito_listener,
+                        okta,
+                        cognito,
+                        tls,
+                        limits,
+                        drain,
+                    );
                     tokio::pin!(serve);
                     tokio::select! {
                         result = &mut serve => if let Err(err) = result {
@@ -238,79 +249,28 @@ impl ServerThread {
     }
 }
 
-/// Completes once a graceful stop begins.
-async fn draining(mut drain: watch::Receiver<bool>) {
-    drain.wait_for(|draining| *draining).await.ok();
-}
-
 async fn serve_both(
     okta_listener: TcpListener,
     cognito_listener: TcpListener,
     okta: Arc<OktaState>,
     cognito: Arc<CognitoState>,
     tls: Option<Arc<TlsMaterial>>,
+    limits: Limits,
     drain: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let okta_app = mock_okta::router(okta);
     let cognito_app = mock_cognito::router(cognito);
     let okta_listener = tokio::net::TcpListener::from_std(okta_listener)?;
     let cognito_listener = tokio::net::TcpListener::from_std(cognito_listener)?;
-    match tls {
-        Some(tls) => {
-            let config = tls.server_config().map_err(std::io::Error::other)?;
-            tokio::join!(
-                serve_tls(okta_listener, okta_app, Arc::clone(&config), drain.clone()),
-                serve_tls(cognito_listener, cognito_app, config, drain),
-            );
-        }
-        None => {
-            tokio::try_join!(
-                axum::serve(okta_listener, okta_app)
-                    .with_graceful_shutdown(draining(drain.clone()))
-                    .into_future(),
-                axum::serve(cognito_listener, cognito_app)
-                    .with_graceful_shutdown(draining(drain))
-                    .into_future(),
-            )?;
-        }
-    }
+    let tls = match tls {
+        Some(tls) => Some(tls.server_config().map_err(std::io::Error::other)?),
+        None => None,
+    };
+    tokio::join!(
+        connections::serve(okta_listener, okta_app, tls.clone(), limits, drain.clone()),
+        connections::serve(cognito_listener, cognito_app, tls, limits, drain),
+    );
     Ok(())
-}
-
-/// Serves `app` over HTTPS (HTTP/1.1) on `listener`: each connection's TLS handshake and
-/// requests on a task of its own, so one slow client holds up nobody else.
-async fn serve_tls(
-    listener: tokio::net::TcpListener,
-    app: axum::Router,
-    config: Arc<rustls::ServerConfig>,
-    drain: watch::Receiver<bool>,
-) {
-    let acceptor = tokio_rustls::TlsAcceptor::from(config);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let stop = draining(drain);
-    tokio::pin!(stop);
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = &mut stop => break,
-        };
-        let Ok((tcp, _)) = accepted else {
-            // Out of file descriptors or similar: wait a moment rather than spin.
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            continue;
-        };
-        let (acceptor, app, watcher) = (acceptor.clone(), app.clone(), graceful.watcher());
-        tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(tcp).await else { return };
-            let service = hyper_util::service::TowerToHyperService::new(app);
-            let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            if let Err(err) = watcher.watch(connection).await {
-                tracing::debug!(%err, "HTTPS connection ended");
-            }
-        });
-    }
-    graceful.shutdown().await;
 }
 
 impl Drop for ServerThread {

@@ -25,6 +25,7 @@
 //! [`Federation`] on fixed ports.
 
 mod config;
+mod connections;
 #[cfg(feature = "containers")]
 pub mod container;
 mod federation;
@@ -35,6 +36,7 @@ mod summary;
 mod tls;
 
 pub use config::{DEFAULT_WORLD_TOML, FederationConfig, OKTA_HOST_PLACEHOLDER, OKTA_PLACEHOLDER};
+pub use connections::Limits;
 pub use federation::{Federation, FederationBuilder, TokenRequest, WorldClock};
 pub use mock_cognito;
 pub use mock_okta;

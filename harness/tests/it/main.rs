@@ -1,6 +1,7 @@
 //! The harness's integration tests, one binary: whole worlds driven through the AWS SDK for Rust.
 
 mod common;
+mod connections;
 mod corpus;
 mod credentials;
 mod developer;

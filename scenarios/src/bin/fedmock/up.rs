@@ -49,6 +49,13 @@ pub struct UpArgs {
     /// `aws.endpoint_url`.
     #[arg(long, env = "FEDMOCK_PUBLIC_COGNITO_URL")]
     public_cognito_url: Option<String>,
+    /// Connections open at once on each port; at the cap, new ones wait to be accepted.
+    #[arg(long, env = "FEDMOCK_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Seconds a client may take to send a request's headers (on a new or kept-alive
+    /// connection) before the connection is closed.
+    #[arg(long, env = "FEDMOCK_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    header_timeout_secs: u64,
     /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "FEDMOCK_GRACE_SECS", default_value_t = 10)]
     grace_secs: u64,
@@ -75,6 +82,10 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
         .okta_addr(SocketAddr::new(args.host, args.okta_port))
         .cognito_addr(SocketAddr::new(args.host, args.cognito_port))
         .worker_threads(args.threads)
+        .limits(harness::Limits {
+            max_connections: args.max_connections,
+            header_timeout: std::time::Duration::from_secs(args.header_timeout_secs.max(1)),
+        })
         .start()
         .await?;
     let summary = fed.summary();

@@ -1,0 +1,53 @@
+//! Connections clients cannot hold forever (issue 15): a request head not sent in time closes
+//! its connection, silent connections too, and the cap on open connections makes a flood
+//! wait instead of exhausting the process, while well-behaved clients are served.
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use harness::{Federation, Limits};
+
+async fn world(max_connections: usize) -> Federation {
+    Federation::builder()
+        .limits(Limits { max_connections, header_timeout: Duration::from_millis(500) })
+        .start()
+        .await
+        .unwrap()
+}
+
+fn connect(base: &str) -> TcpStream {
+    let stream = TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream
+}
+
+/// Whether the server closed `stream` (read sees the end, or an answer then the end).
+fn closed_by_server(mut stream: TcpStream) -> bool {
+    let mut buffer = Vec::new();
+    stream.read_to_end(&mut buffer).is_ok()
+}
+
+#[tokio::test]
+async fn slow_loris_connections_are_cut_off_and_others_are_served() {
+    let fed = world(4).await;
+    for base in [fed.okta_url().to_owned(), fed.cognito_endpoint().to_owned()] {
+        let started = Instant::now();
+        // Four connections fill the cap: two send half a request head, two send nothing.
+        let mut held = Vec::new();
+        for i in 0..4 {
+            let mut stream = connect(&base);
+            if i % 2 == 0 {
+                stream.write_all(b"POST / HTTP/1.1\r\nHost: fedmock\r\nX-Slow: ").unwrap();
+            }
+            held.push(stream);
+        }
+        // A well-behaved client waits for a slot, then is served.
+        let health = format!("{base}/__fedmock/health");
+        let answer = tokio::time::timeout(Duration::from_secs(5), reqwest::get(&health)).await;
+        assert_eq!(answer.unwrap().unwrap().status(), 200, "{base}");
+        let held = tokio::task::spawn_blocking(move || held.into_iter().all(closed_by_server));
+        assert!(held.await.unwrap(), "every held connection was closed by the server");
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    }
+}
