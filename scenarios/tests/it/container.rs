@@ -276,12 +276,32 @@ fn the_compose_file_runs_replicas_on_a_swarm_that_answer_as_one() {
         );
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
+    let network = format!("{}_fedmock", stack.name);
+    // Healthy tasks are not yet a name on the network: Swarm's DNS learns them a moment later
+    // (seconds on a busy machine). Wait until a probe on the network reaches both ports by name.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let probe = std::process::Command::new("docker")
+            .args(["run", "--rm", "--network", &network, &reference, "health"])
+            .args(["http://fedmock:8400/__fedmock/health", "http://fedmock:8401/__fedmock/health"])
+            .output()
+            .unwrap();
+        if probe.status.success() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replicas never answered by name on {network}: {}{}",
+            String::from_utf8_lossy(&probe.stderr),
+            docker(&["service", "ps", "--no-trunc", &service], &[])
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
     let world = FederationConfig::default_world();
     let (client, user) = (&world.okta.clients[0], &world.okta.users[0]);
     let pool = world.aws.identity_pools[0].id.clone().unwrap();
-    let network = format!("{}_fedmock", stack.name);
-    let report = docker(
-        &[
+    let load = std::process::Command::new("docker")
+        .args([
             "run",
             "--rm",
             "--network",
@@ -314,12 +334,15 @@ fn the_compose_file_runs_replicas_on_a_swarm_that_answer_as_one() {
             "4",
             "--verify-credentials",
             "--json",
-        ],
-        &[],
-    );
-    let json: serde_json::Value = serde_json::from_str(&report).unwrap();
-    assert_eq!(json["exchanges"], 100, "{json}");
-    assert_eq!(json["unexpected"], 0, "{json}");
+        ])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&load.stdout).into_owned();
+    let json: serde_json::Value = serde_json::from_str(&report)
+        .unwrap_or_else(|e| panic!("{e}: {report}{}", String::from_utf8_lossy(&load.stderr)));
+    let tasks = || docker(&["service", "ps", "--no-trunc", &service], &[]);
+    assert_eq!(json["exchanges"], 100, "{json}\n{}", tasks());
+    assert_eq!(json["unexpected"], 0, "{json}\n{}", tasks());
     drop(stack);
 }
 
