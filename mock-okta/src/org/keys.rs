@@ -9,7 +9,7 @@
 //! With a seed (`fedmock up --seed`, for replicas) a key is derived instead: the same seed
 //! and label give the same key in every process, so replicas publish byte-identical JWKS.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
@@ -17,7 +17,6 @@ use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
 
 use crate::config::KeyConfig;
 use crate::error::KeyError;
@@ -174,7 +173,9 @@ pub const MAX_PUBLISHED_KEYS: usize = 3;
 /// One published key, made when first needed: generated, or derived from its seed.
 #[derive(Debug, Default)]
 struct SlotCell {
-    key: OnceCell<Arc<SigningKey>>,
+    key: OnceLock<Arc<SigningKey>>,
+    /// Held while the key is being made, so it is made once however many ask.
+    making: Mutex<()>,
     seed: Option<String>,
 }
 
@@ -216,7 +217,11 @@ impl KeySet {
             .iter()
             .map(|k| {
                 let key = SigningKey::from_pem(k.kid.as_deref(), &k.private_key_pem)?;
-                Ok(Arc::new(SlotCell { key: OnceCell::new_with(Some(Arc::new(key))), seed: None }))
+                Ok(Arc::new(SlotCell {
+                    key: OnceLock::from(Arc::new(key)),
+                    making: Mutex::new(()),
+                    seed: None,
+                }))
             })
             .collect::<Result<_, KeyError>>()?;
         Ok(Self { slots: RwLock::new(slots), seed, made: 0.into() })
@@ -225,7 +230,7 @@ impl KeySet {
     fn new_slot(&self) -> Slot {
         let n = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let seed = self.seed.as_ref().map(|seed| format!("{seed}/{n}"));
-        Arc::new(SlotCell { key: OnceCell::new(), seed })
+        Arc::new(SlotCell { key: OnceLock::new(), making: Mutex::new(()), seed })
     }
 
     fn slots(&self) -> Vec<Slot> {
@@ -273,21 +278,29 @@ impl KeySet {
         true
     }
 
-    async fn get(slot: &SlotCell) -> Result<Arc<SigningKey>, KeyError> {
-        slot.key
-            .get_or_try_init(|| async {
-                let seed = slot.seed.clone();
-                let key = tokio::task::spawn_blocking(move || match seed {
-                    Some(seed) => SigningKey::from_seed(&seed),
-                    None => SigningKey::generate(),
-                })
-                .await
-                .map_err(|_| KeyError::Generate)??;
-                tracing::debug!(kid = key.kid(), "generated RSA signing key");
-                Ok(Arc::new(key))
-            })
-            .await
-            .cloned()
+    /// The slot's key, made on a blocking thread the first time. The making runs to the end
+    /// even if the request that started it goes away (a client timing out while a seeded key
+    /// is derived on a busy machine must not waste the work and start it again), and callers
+    /// meanwhile wait for that one making.
+    async fn get(slot: &Slot) -> Result<Arc<SigningKey>, KeyError> {
+        if let Some(key) = slot.key.get() {
+            return Ok(Arc::clone(key));
+        }
+        let slot = Arc::clone(slot);
+        tokio::task::spawn_blocking(move || {
+            let _making = slot.making.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(key) = slot.key.get() {
+                return Ok(Arc::clone(key));
+            }
+            let key = Arc::new(match &slot.seed {
+                Some(seed) => SigningKey::from_seed(seed)?,
+                None => SigningKey::generate()?,
+            });
+            tracing::debug!(kid = key.kid(), "made RSA signing key");
+            Ok(Arc::clone(slot.key.get_or_init(|| key)))
+        })
+        .await
+        .map_err(|_| KeyError::Generate)?
     }
 }
 

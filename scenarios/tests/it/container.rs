@@ -334,6 +334,9 @@ fn the_compose_file_runs_replicas_on_a_swarm_that_answer_as_one() {
             "4",
             "--verify-credentials",
             "--json",
+            // A busy CI machine runs this beside every other test.
+            "--timeout",
+            "60s",
         ])
         .output()
         .unwrap();

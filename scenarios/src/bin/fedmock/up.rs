@@ -88,6 +88,13 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
         })
         .start()
         .await?;
+    if replica && let Some(okta) = fed.okta() {
+        // Seeded keys take about a second each to derive: do it before announcing readiness,
+        // so a balancer's first token requests do not wait on it (or time out on a busy host).
+        for server in std::iter::once(&okta.org).chain(okta.servers()) {
+            server.keys.all().await.context("deriving the seeded signing keys")?;
+        }
+    }
     let summary = fed.summary();
     print!("{}", banner(summary));
     if replica {
