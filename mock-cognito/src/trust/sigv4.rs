@@ -349,7 +349,10 @@ mod tests {
         let headers = vanilla(VANILLA, &[("x-amz-content-sha256", empty)]);
         assert!(check(&headers, b"", SIGNED_AT).is_ok());
         let replayed = check(&headers, b"Action=CreateRole", SIGNED_AT).unwrap_err();
-        assert_eq!(replayed.kind, ErrorType::InvalidSignature);
+        assert_eq!(
+            (replayed.kind, replayed.message.as_str()),
+            (ErrorType::InvalidSignature, texts::SIGNATURE_MISMATCH.message)
+        );
     }
 
     #[test]
