@@ -3,6 +3,12 @@
 
 use std::sync::Arc;
 
+/// The system's time in epoch seconds (what signatures are judged by, whatever the world clock).
+pub fn system_now() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// A source of the current time in epoch seconds.
 #[derive(Clone)]
 pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
@@ -10,10 +16,7 @@ pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
 impl Clock {
     /// The system time.
     pub fn system() -> Self {
-        Self::from_fn(|| {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-            now.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        })
+        Self::from_fn(system_now)
     }
 
     /// Time from any source, e.g. a shared test clock.

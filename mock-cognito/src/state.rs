@@ -168,7 +168,7 @@ impl CognitoState {
         let now = self.clock.now();
         let mut session = None;
         // Signatures are judged at the real time (see sigv4.rs), credentials at the world's.
-        let real_now = crate::Clock::system().now();
+        let real_now = crate::clock::system_now();
         let signer = sigv4::verify(request, service, region, real_now, |key, token| {
             if let Some(secret) = self.access_keys.get(key) {
                 return Ok(secret.clone());
