@@ -11,9 +11,12 @@ use crate::support::Needs;
 
 const SEED: &str = "replicas-test-seed";
 
-/// A free port on loopback.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// `n` distinct free ports on loopback: every listener is held until all are chosen, so the
+/// kernel cannot hand the same port out twice.
+fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<_> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
 }
 
 /// Kills its process when dropped, so a failed assertion leaves nothing running.
@@ -38,8 +41,9 @@ impl Cluster {
     fn start(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("fedmock-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let (lb_okta, lb_cognito, lb_stats) = (free_port(), free_port(), free_port());
-        let ports: Vec<(u16, u16)> = (0..3).map(|_| (free_port(), free_port())).collect();
+        let free = free_ports(9);
+        let (lb_okta, lb_cognito, lb_stats) = (free[0], free[1], free[2]);
+        let ports: Vec<(u16, u16)> = free[3..].chunks(2).map(|p| (p[0], p[1])).collect();
         let replicas = ports
             .iter()
             .enumerate()
@@ -51,22 +55,31 @@ impl Cluster {
         let config = haproxy_config(lb_okta, lb_cognito, lb_stats, &ports);
         let config_path = dir.join("haproxy.cfg");
         std::fs::write(&config_path, config).unwrap();
+        let log_path = dir.join("haproxy.log");
         let haproxy = Process(
             Command::new("haproxy")
                 .arg("-db")
                 .arg("-f")
                 .arg(&config_path)
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(std::fs::File::create(&log_path).unwrap())
                 .spawn()
                 .expect("haproxy starts"),
         );
         let stats = format!("http://127.0.0.1:{lb_stats}/stats;csv");
-        let cluster = Self { dir, replicas, _haproxy: haproxy, stats };
-        // Ready when the balancer sees every replica up on both ports.
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut cluster = Self { dir, replicas, _haproxy: haproxy, stats };
+        // Ready when the balancer sees every replica up on both ports (a busy CI machine may
+        // take a while to answer the first checks).
+        let deadline = Instant::now() + Duration::from_secs(60);
         while cluster.servers_up() < 6 {
-            assert!(Instant::now() < deadline, "HAProxy never saw the replicas up");
+            let exited = cluster._haproxy.0.try_wait().ok().flatten();
+            if exited.is_some() || Instant::now() > deadline {
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                panic!(
+                    "HAProxy never saw the replicas up (exit: {exited:?}); servers: {:?}\n{log}",
+                    cluster.stats()
+                );
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
         cluster
@@ -97,7 +110,7 @@ impl Cluster {
     }
 
     fn servers_up(&self) -> usize {
-        self.stats().iter().filter(|(_, _, status, _)| status == "UP").count()
+        self.stats().iter().filter(|(_, _, status, _)| status.starts_with("UP")).count()
     }
 
     fn load(&self, extra: &[&str]) -> (bool, serde_json::Value, String) {
@@ -189,14 +202,16 @@ frontend okta
 backend okta
   balance roundrobin
   option httpchk GET /__fedmock/health
-  default-server check inter 300ms fall 1 rise 1
+  timeout check 5s
+  default-server check inter 300ms fall 2 rise 1
 {okta_servers}frontend cognito
   bind 127.0.0.1:{lb_cognito}
   default_backend cognito
 backend cognito
   balance roundrobin
   option httpchk GET /__fedmock/health
-  default-server check inter 300ms fall 1 rise 1
+  timeout check 5s
+  default-server check inter 300ms fall 2 rise 1
 {cognito_servers}listen stats
   bind 127.0.0.1:{lb_stats}
   stats enable
