@@ -354,6 +354,7 @@ impl Federation {
     pub async fn set_okta_faults(&self, faults: mock_okta::Faults) -> Result<(), Error> {
         match self.local() {
             Some(world) => {
+                faults.check().map_err(Error::Config)?;
                 world.okta.set_faults(faults);
                 Ok(())
             }
@@ -393,7 +394,13 @@ impl Federation {
     ) -> Result<T, Error> {
         let url = self.summary.control_url(path);
         let body = serde_json::to_vec(body).map_err(|e| Error::Control(e.to_string()))?;
-        let headers = [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))];
+        let mut headers =
+            vec![(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))];
+        if let Some(token) = &self.summary.control_token {
+            let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|e| Error::Control(format!("the control token is not a header: {e}")))?;
+            headers.push((header::AUTHORIZATION, bearer));
+        }
         let answer = self.call(method, &url, &headers, body).await?;
         if !answer.status.is_success() {
             return Err(Error::Control(format!(

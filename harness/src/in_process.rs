@@ -160,6 +160,7 @@ impl InProcess {
             ca_file: self.tls.as_ref().map(|t| t.ca_path().display().to_string()),
             admin_access_key_id: admin.map(|k| k.access_key_id.clone()),
             admin_secret_access_key: admin.map(|k| k.secret_access_key.clone()),
+            control_token: self.okta.control_token().map(str::to_owned),
         })
     }
 }

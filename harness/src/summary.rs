@@ -46,6 +46,10 @@ pub struct WorldSummary {
     /// Its secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_secret_access_key: Option<String>,
+    /// The token fedmock's control API requires (`Authorization: Bearer`); none when the world
+    /// runs with `--insecure-control`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_token: Option<String>,
 }
 
 impl WorldSummary {

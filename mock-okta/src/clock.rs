@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 /// Marks "not frozen" in [`Clock`]'s fixed-time slot.
 const RUNNING: i64 = i64::MIN;
 
+/// The latest time the control API may set: 9999-12-31T23:59:59Z.
+pub const LATEST: UnixSeconds = 253_402_300_799;
+
 /// A change to the world clock; fields apply in this order.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
@@ -69,7 +72,7 @@ impl Clock {
     pub fn now(&self) -> UnixSeconds {
         let fixed = self.inner.fixed.load(Ordering::Relaxed);
         let base = if fixed == RUNNING { system_now() } else { fixed };
-        base + self.inner.offset.load(Ordering::Relaxed)
+        base.saturating_add(self.inner.offset.load(Ordering::Relaxed))
     }
 
     /// Stops the clock at `at`.
@@ -86,7 +89,7 @@ impl Clock {
     /// Lets a frozen clock run again from the time it shows, without a jump.
     pub fn resume(&self) {
         let shown = self.now();
-        self.inner.offset.store(shown - system_now(), Ordering::Relaxed);
+        self.inner.offset.store(shown.saturating_sub(system_now()), Ordering::Relaxed);
         self.inner.fixed.store(RUNNING, Ordering::Relaxed);
     }
 
@@ -97,7 +100,9 @@ impl Clock {
 
     /// Moves the clock forward (or, negative, back) by `secs`.
     pub fn advance(&self, secs: i64) {
-        self.inner.offset.fetch_add(secs, Ordering::Relaxed);
+        let _ = self.inner.offset.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |offset| {
+            Some(offset.saturating_add(secs))
+        });
     }
 
     /// Whether the clock is stopped.
@@ -105,7 +110,36 @@ impl Clock {
         self.inner.fixed.load(Ordering::Relaxed) != RUNNING
     }
 
-    /// Applies a change from the admin API, in the order of its fields.
+    /// Applies a change from the control API: the clock must stay between 1970 and the end
+    /// of year 9999 (what a JWT's NumericDate and every client can represent), else nothing
+    /// changes and the answer says why.
+    pub fn try_apply(&self, change: &ClockChange) -> Result<(), String> {
+        let in_range = |t: i64| (0..=LATEST).contains(&t);
+        if let Some(at) = change.freeze_at
+            && !in_range(at)
+        {
+            return Err(format!("freeze_at must be between 0 and {LATEST} (year 9999), got {at}"));
+        }
+        for (name, value) in [("offset", change.offset), ("advance", change.advance)] {
+            if let Some(secs) = value
+                && !(-LATEST..=LATEST).contains(&secs)
+            {
+                return Err(format!("{name} must be within ±{LATEST} seconds, got {secs}"));
+            }
+        }
+        let before =
+            (self.inner.fixed.load(Ordering::Relaxed), self.inner.offset.load(Ordering::Relaxed));
+        self.apply(change);
+        let now = self.now();
+        if in_range(now) {
+            return Ok(());
+        }
+        self.inner.fixed.store(before.0, Ordering::Relaxed);
+        self.inner.offset.store(before.1, Ordering::Relaxed);
+        Err(format!("the clock would show {now}, outside 0..={LATEST} (1970 to year 9999)"))
+    }
+
+    /// Applies a change, in the order of its fields.
     pub fn apply(&self, change: &ClockChange) {
         if let Some(at) = change.freeze_at {
             self.freeze_at(at);

@@ -38,6 +38,26 @@ pub struct OktaConfig {
     /// in `keys` are used as they are. Defaults to none (fresh keys on every run). A world's
     /// top-level `seed` fills this.
     pub seed: Option<String>,
+    /// Who may call fedmock's control API (`/__fedmock/`): by default only callers that
+    /// present the run's control token.
+    pub control: ControlConfig,
+}
+
+/// Access to fedmock's control API (`/__fedmock/` on mock-okta's port), which can mint
+/// tokens, move the clock, rotate keys and inject faults, so it is not open to whoever can
+/// reach the port (or to a web page the developer visits: cross-site requests and DNS
+/// rebinding).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ControlConfig {
+    /// The token callers present as `Authorization: Bearer <token>` (or, in a browser, the
+    /// cookie `GET /__fedmock/...?token=<token>` sets). Defaults to one made per run, derived
+    /// from `seed` when there is one so replicas share it. Printed by `fedmock up` and written
+    /// to its ready file as `control_token`.
+    pub token: Option<String>,
+    /// No token and no Origin/Host checks: anyone who reaches the port may drive the world.
+    /// Defaults to false.
+    pub insecure: bool,
 }
 
 impl Default for OktaConfig {
@@ -51,6 +71,7 @@ impl Default for OktaConfig {
             users: Vec::new(),
             auto_login: None,
             seed: None,
+            control: ControlConfig::default(),
         }
     }
 }

@@ -240,7 +240,13 @@ impl IntoResponse for OktaError {
                 return (StatusCode::BAD_REQUEST, Html(body)).into_response();
             }
             Self::Control { status, message } => {
-                return (*status, axum::Json(json!({ "error": message }))).into_response();
+                let mut response =
+                    (*status, axum::Json(json!({ "error": message }))).into_response();
+                if *status == StatusCode::UNAUTHORIZED {
+                    let challenge = HeaderValue::from_static("Bearer realm=\"fedmock control\"");
+                    response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+                }
+                return response;
             }
         };
         let mut response = (status, body.to_string()).into_response();

@@ -34,8 +34,8 @@ mod token;
 
 pub use clock::{Clock, ClockChange, UnixSeconds};
 pub use config::{
-    AuthServerConfig, ClaimRule, ClientAuthMethod, ClientConfig, KeyConfig, OktaConfig, TokenKind,
-    UserConfig,
+    AuthServerConfig, ClaimRule, ClientAuthMethod, ClientConfig, ControlConfig, KeyConfig,
+    OktaConfig, TokenKind, UserConfig,
 };
 pub use error::{ApiError, Error, KeyError, OAuthError, OktaError};
 pub use org::faults::{Faults, Signing, TokenErrorFault};

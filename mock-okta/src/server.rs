@@ -15,7 +15,7 @@ use crate::{Clock, OktaConfig};
 
 /// The axum router of one mock Okta org.
 pub fn router(state: Arc<OktaState>) -> Router {
-    crate::endpoints::routes().with_state(state)
+    crate::endpoints::routes(&state).with_state(state)
 }
 
 /// Serves `state` on `listener` until `shutdown` completes.

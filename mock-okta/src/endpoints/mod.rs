@@ -26,7 +26,7 @@ use crate::error::{ApiError, JSON_UTF8, OktaError};
 use crate::org::{AuthServer, ORG, OktaState};
 
 /// Every route of a mock Okta org.
-pub(crate) fn routes() -> Router<Arc<OktaState>> {
+pub(crate) fn routes(state: &Arc<OktaState>) -> Router<Arc<OktaState>> {
     Router::new()
         .route("/.well-known/openid-configuration", get(metadata::openid_configuration))
         .route("/.well-known/oauth-authorization-server", get(metadata::oauth_metadata))
@@ -44,7 +44,7 @@ pub(crate) fn routes() -> Router<Arc<OktaState>> {
         )
         .nest("/oauth2", server_endpoints())
         .nest("/oauth2/{server}", server_endpoints())
-        .nest("/__fedmock", control::routes())
+        .nest("/__fedmock", control::routes(state))
         .fallback(not_found)
 }
 

@@ -70,7 +70,34 @@ pub struct Faults {
     pub signing: Signing,
 }
 
+/// The longest delay a fault may add: longer than any client's timeout, short of holding a
+/// connection for ever.
+pub const MAX_DELAY_MS: u64 = 300_000;
+
 impl Faults {
+    /// Whether these faults can be put in force: delays up to [`MAX_DELAY_MS`], an error
+    /// status that is one (4xx or 5xx for tokens, 3xx to 5xx for the JWKS).
+    pub fn check(&self) -> Result<(), String> {
+        for (name, ms) in
+            [("token_delay_ms", self.token_delay_ms), ("jwks_delay_ms", self.jwks_delay_ms)]
+        {
+            if ms > MAX_DELAY_MS {
+                return Err(format!("{name} must be at most {MAX_DELAY_MS} (5 minutes), got {ms}"));
+            }
+        }
+        if let Some(fault) = &self.token_error
+            && !(400..=599).contains(&fault.status)
+        {
+            return Err(format!("token_error.status must be 400 to 599, got {}", fault.status));
+        }
+        if let Some(status) = self.jwks_status
+            && !(300..=599).contains(&status)
+        {
+            return Err(format!("jwks_status must be 300 to 599, got {status}"));
+        }
+        Ok(())
+    }
+
     /// Waits `token_delay_ms`, then fails with `token_error` if set.
     pub(crate) async fn at_token_endpoint(&self) -> Result<(), OAuthError> {
         if self.token_delay_ms > 0 {

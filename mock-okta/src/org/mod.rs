@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 pub use server::{AuthServer, OIDC_SCOPES, ORG, ServerKind};
 
 use crate::Clock;
-use crate::config::{ClientAuthMethod, ClientConfig, OktaConfig, UserConfig};
+use crate::config::{ClientAuthMethod, ClientConfig, ControlConfig, OktaConfig, UserConfig};
 use crate::error::Error;
 use faults::Faults;
 use grants::Grants;
@@ -42,6 +42,7 @@ pub struct OktaState {
     faults: RwLock<Arc<Faults>>,
     /// Signs tokens under the `unpublished_key` fault; published nowhere.
     pub(crate) rogue_keys: KeySet,
+    control_token: Option<String>,
 }
 
 impl OktaState {
@@ -98,7 +99,9 @@ impl OktaState {
         {
             return Err(Error::Config(format!("auto_login {login:?} is not a user")));
         }
+        let control_token = control_token(&config.control, config.seed.as_deref())?;
         Ok(Self {
+            control_token,
             base_url,
             org_id: config.org_id,
             org,
@@ -111,6 +114,12 @@ impl OktaState {
             faults: RwLock::default(),
             rogue_keys: KeySet::generated(),
         })
+    }
+
+    /// The token the control API requires (`Authorization: Bearer`), or `None` when the world
+    /// runs with `control.insecure`.
+    pub fn control_token(&self) -> Option<&str> {
+        self.control_token.as_deref()
     }
 
     /// A custom authorization server by id.
@@ -162,4 +171,31 @@ impl OktaState {
     pub fn set_faults(&self, faults: Faults) {
         *self.faults.write().expect("faults lock") = Arc::new(faults);
     }
+}
+
+/// The control token of a run: the configured one, else derived from the seed (replicas
+/// share it), else random. `None` when the control API is open.
+fn control_token(config: &ControlConfig, seed: Option<&str>) -> Result<Option<String>, Error> {
+    if config.insecure {
+        return Ok(None);
+    }
+    let token = match (&config.token, seed) {
+        (Some(token), _) => {
+            let printable = token.chars().all(|c| c.is_ascii_graphic());
+            if token.len() < 16 || token.len() > 256 || !printable {
+                return Err(Error::Config(
+                    "control.token must be 16 to 256 printable ASCII characters without spaces"
+                        .into(),
+                ));
+            }
+            token.clone()
+        }
+        (None, Some(seed)) => {
+            let label = format!("{seed}/okta/control-token");
+            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, label.as_bytes());
+            digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+        }
+        (None, None) => crate::random::random_id(43),
+    };
+    Ok(Some(token))
 }

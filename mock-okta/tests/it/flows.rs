@@ -81,6 +81,18 @@ fn config() -> OktaConfig {
 /// Query or form parameters.
 type Params<'a> = Vec<(&'a str, &'a str)>;
 
+/// A client that presents the run's control token, as the harness does.
+pub(crate) fn control_client(okta: &MockOkta) -> reqwest::Client {
+    let token = okta.state().control_token().expect("the control API is guarded by default");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 fn http() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
@@ -624,6 +636,7 @@ async fn claim_rules_take_groups_by_full_regex_match_profile_attributes_and_valu
 async fn the_admin_api_rotates_keys_mints_tokens_sets_faults_and_moves_the_clock() {
     let okta = MockOkta::start(config()).await.unwrap();
     let admin = |path: &str| format!("{}/__fedmock{path}", okta.base_url());
+    let http = || control_client(&okta);
     let jwks = || async {
         reqwest::get(format!("{}/oauth2/default/v1/keys", okta.base_url()))
             .await

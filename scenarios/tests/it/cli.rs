@@ -54,6 +54,14 @@ async fn fedmock_up_serves_the_default_world_and_stops_cleanly() {
         .unwrap();
     assert!(id.identity_id().unwrap().starts_with("us-east-1:"));
 
+    // The control API wants the run's token, which the ready file carries (issue 15).
+    let control = summary.control_url("/clock");
+    let token = summary.control_token.clone().expect("a control token in the ready file");
+    let open = reqwest::get(&control).await.unwrap();
+    assert_eq!(open.status(), 401, "no token, no control");
+    let clock = reqwest::Client::new().get(&control).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(clock.status(), 200);
+
     Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "clean exit on SIGTERM: {:?}", output.status);
@@ -65,6 +73,10 @@ async fn fedmock_up_serves_the_default_world_and_stops_cleanly() {
         "{printed}"
     );
     assert!(printed.contains("aws cognito-identity get-id"), "{printed}");
+    assert!(
+        printed.contains(&format!("curl -H 'Authorization: Bearer {token}' {control}")),
+        "a copy-paste control call: {printed}"
+    );
     assert!(!ready.exists(), "the ready file is removed on exit");
     std::fs::remove_dir_all(&dir).ok();
 }

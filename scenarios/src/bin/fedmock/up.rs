@@ -56,6 +56,15 @@ pub struct UpArgs {
     /// connection) before the connection is closed.
     #[arg(long, env = "FEDMOCK_HEADER_TIMEOUT_SECS", default_value_t = 10)]
     header_timeout_secs: u64,
+    /// The token fedmock's control API (`/__fedmock/`) requires as `Authorization: Bearer`.
+    /// Defaults to one made for this run (derived from the seed when there is one, so
+    /// replicas share it). Overrides the world's `okta.control.token`.
+    #[arg(long, env = "FEDMOCK_CONTROL_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+    /// Open the control API to anyone who reaches the port: no token, no Origin or Host
+    /// checks (fedmock's behaviour before it had them). Only on a machine you trust.
+    #[arg(long, env = "FEDMOCK_INSECURE_CONTROL", conflicts_with = "control_token")]
+    insecure_control: bool,
     /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "FEDMOCK_GRACE_SECS", default_value_t = 10)]
     grace_secs: u64,
@@ -68,6 +77,12 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
     }
     if let Some(url) = args.public_url {
         config.okta.base_url = Some(url.trim_end_matches('/').to_owned());
+    }
+    if let Some(token) = args.control_token {
+        config.okta.control.token = Some(token);
+    }
+    if args.insecure_control {
+        config.okta.control.insecure = true;
     }
     if let Some(url) = args.public_cognito_url {
         config.aws.endpoint_url = Some(url.trim_end_matches('/').to_owned());
@@ -214,6 +229,15 @@ fn banner(s: &WorldSummary) -> String {
         out.push_str(&format!(
             "\nHTTPS with a throw-away CA. Make clients trust it:\n  export NODE_EXTRA_CA_CERTS={ca} AWS_CA_BUNDLE={ca} REQUESTS_CA_BUNDLE={ca} SSL_CERT_FILE={ca}\n"
         ));
+    }
+    match &s.control_token {
+        Some(token) => out.push_str(&format!(
+            "\nControl API (clock, keys, faults, mint), with the run's token:\n  curl -H 'Authorization: Bearer {token}' {okta}/__fedmock/clock\n",
+            okta = s.okta_url
+        )),
+        None => out.push_str(
+            "\nControl API: open to anyone who reaches the port (--insecure-control).\n",
+        ),
     }
     out.push_str(&format!(
         r#"
