@@ -5,7 +5,7 @@
 //! offline: there explain must report it skipped, with everything before it passed.
 
 use harness::mock_cognito::explain::{self, Check, Login, RoleAsked, Verdict, WebIdentityCall};
-use harness::mock_okta::MintRequest;
+use harness::mock_okta::{MintRequest, Signing};
 use harness::{Clock, Federation};
 use serde::Deserialize;
 use serde_json::Value;
@@ -82,6 +82,18 @@ async fn world() -> Federation {
         .unwrap()
 }
 
+/// The issuer's public key as an attacker reads it, for HMAC key confusion: the JWKS
+/// document, its first key, the modulus.
+async fn public_key_forms(fed: &Federation) -> [(&'static str, String); 3] {
+    let jwks: Value = reqwest::get(&fed.summary().jwks_uri).await.unwrap().json().await.unwrap();
+    let key = &jwks["keys"][0];
+    [
+        ("{jwks}", jwks.to_string()),
+        ("{jwk}", key.to_string()),
+        ("{n}", key["n"].as_str().unwrap().to_owned()),
+    ]
+}
+
 fn fill(text: &str, values: &[(&str, String)]) -> String {
     values.iter().fold(text.to_owned(), |text, (name, value)| text.replace(name, value))
 }
@@ -106,9 +118,13 @@ async fn the_endpoints_and_explain_give_the_corpus_answers_and_agree() {
     let mut wrong = Vec::new();
     for entry in &corpus.token {
         let fed = world().await;
+        let keys = public_key_forms(&fed).await;
         let token = match (&entry.mint, &entry.raw) {
             (Some(mint), None) => {
                 let mut mint = mint.clone();
+                if let Signing::Hs256 { secret } = &mut mint.signing {
+                    *secret = fill(secret, &keys);
+                }
                 for claim in &entry.remove {
                     mint.claims.insert(claim.clone(), Value::Null);
                 }

@@ -36,6 +36,10 @@ pub struct MintRequest {
     pub claims: Claims,
     /// How to sign it.
     pub signing: Signing,
+    /// Fields merged over the JOSE header the signing gives (`null` removes one), e.g.
+    /// `{"alg": "None"}`, `{"jku": "https://evil.example/keys"}` or a `jwk`: the header tricks
+    /// of the OWASP JWT list. The signature is made over the header as sent.
+    pub header: Claims,
 }
 
 impl Default for MintRequest {
@@ -48,6 +52,7 @@ impl Default for MintRequest {
             scopes: vec!["openid".into()],
             claims: Claims::new(),
             signing: Signing::Normal,
+            header: Claims::new(),
         }
     }
 }
@@ -71,11 +76,39 @@ pub(crate) async fn sign(
     claims: &Value,
     signing: &Signing,
 ) -> Result<String, KeyError> {
+    sign_under(state, keys, claims, signing, &Claims::new()).await
+}
+
+/// `base` with `extra` merged over it (`null` removes a field).
+fn header(base: Value, extra: &Claims) -> Value {
+    let mut fields = match base {
+        Value::Object(fields) => fields,
+        _ => Claims::new(),
+    };
+    claims::apply(&mut fields, extra);
+    Value::Object(fields)
+}
+
+/// Signs with header fields `extra` merged over the signing's own header.
+async fn sign_under(
+    state: &OktaState,
+    keys: &KeySet,
+    claims: &Value,
+    signing: &Signing,
+    extra: &Claims,
+) -> Result<String, KeyError> {
+    let rs256 = |key: &crate::org::keys::SigningKey| {
+        if extra.is_empty() {
+            key.sign(claims)
+        } else {
+            key.sign_with_header(&header(json!({"kid": key.kid(), "alg": "RS256"}), extra), claims)
+        }
+    };
     Ok(match signing {
-        Signing::Normal => keys.active().await?.sign(claims),
-        Signing::UnpublishedKey => state.rogue_keys.active().await?.sign(claims),
+        Signing::Normal => rs256(&*keys.active().await?),
+        Signing::UnpublishedKey => rs256(&*state.rogue_keys.active().await?),
         Signing::TamperedSignature => {
-            let jwt = keys.active().await?.sign(claims);
+            let jwt = rs256(&*keys.active().await?);
             let (signed, signature) = jwt.rsplit_once('.').expect("a JWS has a signature");
             // Change the first signature character to another base64url character.
             let first = if signature.starts_with('A') { 'B' } else { 'A' };
@@ -84,14 +117,14 @@ pub(crate) async fn sign(
         Signing::UnknownKid => keys
             .active()
             .await?
-            .sign_with_header(&json!({"kid": UNKNOWN_KID, "alg": "RS256"}), claims),
+            .sign_with_header(&header(json!({"kid": UNKNOWN_KID, "alg": "RS256"}), extra), claims),
         Signing::AlgNone => {
-            let header = B64.encode(json!({"alg": "none"}).to_string());
+            let header = B64.encode(header(json!({"alg": "none"}), extra).to_string());
             format!("{}.", signing_input(&header, claims))
         }
         Signing::Hs256 { secret } => {
             let kid = keys.active().await?.kid().to_owned();
-            let header = B64.encode(json!({"kid": kid, "alg": "HS256"}).to_string());
+            let header = B64.encode(header(json!({"kid": kid, "alg": "HS256"}), extra).to_string());
             let input = signing_input(&header, claims);
             let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
             let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
@@ -132,5 +165,5 @@ pub async fn mint(state: &OktaState, request: &MintRequest) -> Result<String, Mi
         }
     };
     claims::apply(&mut claims, &request.claims);
-    Ok(sign(state, keys, &Value::Object(claims), &request.signing).await?)
+    Ok(sign_under(state, keys, &Value::Object(claims), &request.signing, &request.header).await?)
 }
