@@ -24,11 +24,17 @@ pub struct Limits {
     /// How long a client may take to send a request's headers once it has started (and,
     /// on a kept-alive connection, the next request's). Defaults to 10 s.
     pub header_timeout: Duration,
+    /// How long a request's body may take to arrive once its headers have. Defaults to 10 s.
+    pub body_timeout: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_connections: 4096, header_timeout: Duration::from_secs(10) }
+        Self {
+            max_connections: 4096,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+        }
     }
 }
 

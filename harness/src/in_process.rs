@@ -259,8 +259,8 @@ async fn serve_both(
     limits: Limits,
     drain: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let okta_app = mock_okta::router(okta);
-    let cognito_app = mock_cognito::router(cognito);
+    let okta_app = mock_okta::router_with(okta, limits.body_timeout);
+    let cognito_app = mock_cognito::router_with(cognito, limits.body_timeout);
     let okta_listener = tokio::net::TcpListener::from_std(okta_listener)?;
     let cognito_listener = tokio::net::TcpListener::from_std(cognito_listener)?;
     let tls = match tls {

@@ -204,6 +204,10 @@ pub enum ErrorType {
     IamLimitExceeded,
     /// IAM: a policy document is not a policy.
     MalformedPolicyDocument,
+    /// The body is larger than the service takes (HTTP 413).
+    RequestEntityTooLarge,
+    /// The body did not arrive in time.
+    RequestTimeout,
 }
 
 impl ErrorType {
@@ -240,6 +244,8 @@ impl ErrorType {
             Self::EntityAlreadyExists => "EntityAlreadyExists",
             Self::IamLimitExceeded => "LimitExceeded",
             Self::MalformedPolicyDocument => "MalformedPolicyDocument",
+            Self::RequestEntityTooLarge => "RequestEntityTooLargeException",
+            Self::RequestTimeout => "RequestTimeout",
         }
     }
 }
@@ -329,6 +335,7 @@ impl Refusal {
         use ErrorType as T;
         match (self.protocol, self.error.kind) {
             (_, T::InternalError) => StatusCode::INTERNAL_SERVER_ERROR,
+            (_, T::RequestEntityTooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             (Protocol::Json, _) => StatusCode::BAD_REQUEST,
             (
                 _,

@@ -42,7 +42,7 @@ pub use account::{
 pub use clock::Clock;
 pub use error::{AwsError, Error, ErrorType};
 pub use identity::{GetIdInput, GetIdOutput, get_id};
-pub use server::{MAX_BODY_BYTES, MockCognito, router, serve};
+pub use server::{BODY_TIMEOUT, MAX_BODY_BYTES, MockCognito, router, router_with, serve};
 pub use state::{Caller, CognitoState};
 pub use trust::explain;
 pub use trust::{JwksError, unverified_claims};

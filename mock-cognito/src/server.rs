@@ -7,12 +7,16 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
@@ -26,10 +30,26 @@ use crate::{Clock, CognitoConfig, identity, query, texts};
 /// Largest request body accepted: ten 50,000-character tokens fit with room to spare.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// How long a request's body may take to arrive once its headers have, by default.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The axum router of one mock Cognito Identity endpoint.
 pub fn router(state: Arc<CognitoState>) -> Router {
+    router_with(state, BODY_TIMEOUT)
+}
+
+/// The router, with bodies read within `body_timeout`.
+pub fn router_with(state: Arc<CognitoState>, body_timeout: Duration) -> Router {
     Router::new()
-        .route("/", post(json_rpc))
+        .route(
+            "/",
+            post(json_rpc)
+                .layer(middleware::from_fn(move |request, next| {
+                    bounded_body(body_timeout, request, next)
+                }))
+                // Another method on the endpoint is an operation it does not have.
+                .fallback(unknown),
+        )
         .route("/.well-known/jwks_uri", get(cognito_jwks))
         .route("/.well-known/openid-configuration", get(cognito_discovery))
         .route(HEALTH_PATH, get(health))
@@ -69,6 +89,69 @@ async fn cognito_discovery(State(state): State<Arc<CognitoState>>, headers: Head
         headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let base = state.endpoint_url.clone().unwrap_or_else(|| format!("http://{host}"));
     axum::Json(crate::trust::openid::discovery(&base)).into_response()
+}
+
+/// The protocol a request speaks, from its headers alone: a form without `X-Amz-Target` is
+/// the Query protocol (STS, IAM), anything else JSON 1.1.
+fn protocol(headers: &HeaderMap) -> Protocol {
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if form && !headers.contains_key("x-amz-target") { query::STS } else { Protocol::Json }
+}
+
+/// Reads the body before any handler: one announced over the limit is refused at once
+/// (nothing of it is read), one that grows over it is refused when it does, and one that
+/// does not arrive within `timeout` is refused then, so a slow or endless body holds nothing.
+async fn bounded_body(timeout: Duration, request: Request, next: Next) -> Response {
+    let protocol = protocol(request.headers());
+    let too_large = || {
+        texts::BODY_TOO_LARGE.with(&[("max", &MAX_BODY_BYTES.to_string())]).in_protocol(protocol)
+    };
+    let announced = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return too_large().into_response();
+    }
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Err(_) => texts::BODY_TIMEOUT.error().in_protocol(protocol).into_response(),
+        Ok(Err(e)) if over_limit(&e) => too_large().into_response(),
+        // Broken framing (bad chunk sizes): the handler answers a body it cannot read.
+        Ok(Err(_)) => next.run(Request::from_parts(parts, Body::new(BrokenBody))).await,
+        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+    }
+}
+
+/// Whether reading failed because the body passed the limit.
+fn over_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// A body that fails on its first read, as the broken one did.
+struct BrokenBody;
+
+impl http_body::Body for BrokenBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::other("the body's framing is broken"))))
+    }
 }
 
 async fn json_rpc(

@@ -416,6 +416,17 @@ texts! {
         "The query string is malformed.",
         "a form body that does not decode",
         Inferred("AWS's text is not captured here"));
+    // The HTTP edge.
+    /// A body over the limit.
+    BODY_TOO_LARGE = (Any, RequestEntityTooLarge,
+        "Request must be smaller than {max} bytes",
+        "a body over 1 MiB (announced by Content-Length, or found while reading it); answered at once, without reading the rest",
+        Inferred("Cognito's limit and words are not public; these are AWS Lambda's for its own limit, quoted in https://github.com/nextauthjs/next-auth/issues/7215, without its operation name, with the type Lambda's SDK names (https://github.com/faultline/faultline/issues/12)"));
+    /// A body that does not arrive.
+    BODY_TIMEOUT = (Any, RequestTimeout,
+        "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.",
+        "a body still incomplete after the body timeout (10 s by default; --body-timeout-secs)",
+        Inferred("S3's documented RequestTimeout text (Amazon S3 error responses); Cognito's is not public"));
     // Request signing (SigV4).
     /// No signature on a signed action.
     MISSING_AUTHENTICATION = (Any, MissingAuthenticationToken,

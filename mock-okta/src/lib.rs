@@ -41,6 +41,6 @@ pub use error::{ApiError, Error, KeyError, OAuthError, OktaError};
 pub use org::faults::{Faults, Signing, TokenErrorFault};
 pub use org::keys::{KeySet, MAX_PUBLISHED_KEYS, SigningKey, seeded_rsa_pkcs8};
 pub use org::{AuthServer, ORG, OktaState, ServerKind};
-pub use server::{MockOkta, router, serve};
+pub use server::{BODY_TIMEOUT, MAX_BODY_BYTES, MockOkta, router, router_with, serve};
 pub use token::issue::TokenResponse;
 pub use token::sign::{MintError, MintRequest, UNKNOWN_KID, mint};

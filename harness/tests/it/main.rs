@@ -11,6 +11,7 @@ mod identities;
 mod pool_admin;
 mod providers;
 mod replicas;
+mod requests;
 mod role_mappings;
 mod sts;
 mod tls_and_issuers;

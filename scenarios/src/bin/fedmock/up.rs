@@ -65,6 +65,9 @@ pub struct UpArgs {
     /// checks (fedmock's behaviour before it had them). Only on a machine you trust.
     #[arg(long, env = "FEDMOCK_INSECURE_CONTROL", conflicts_with = "control_token")]
     insecure_control: bool,
+    /// Seconds a client may take to send a request's body once its headers are in.
+    #[arg(long, env = "FEDMOCK_BODY_TIMEOUT_SECS", default_value_t = 10)]
+    body_timeout_secs: u64,
     /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "FEDMOCK_GRACE_SECS", default_value_t = 10)]
     grace_secs: u64,
@@ -100,6 +103,7 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
         .limits(harness::Limits {
             max_connections: args.max_connections,
             header_timeout: std::time::Duration::from_secs(args.header_timeout_secs.max(1)),
+            body_timeout: std::time::Duration::from_secs(args.body_timeout_secs.max(1)),
         })
         .start()
         .await?;
