@@ -13,7 +13,7 @@ mod jwks;
 pub mod logins;
 pub(crate) mod openid;
 pub(crate) mod permissions;
-pub(crate) mod policy;
+pub mod policy;
 mod signature;
 pub(crate) mod sigv4;
 mod token;
