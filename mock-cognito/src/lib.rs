@@ -44,5 +44,5 @@ pub use error::{AwsError, Error, ErrorType};
 pub use identity::{GetIdInput, GetIdOutput, get_id};
 pub use server::{BODY_TIMEOUT, MAX_BODY_BYTES, MockCognito, router, router_with, serve};
 pub use state::{Caller, CognitoState};
-pub use trust::{explain, policy};
 pub use trust::{JwksError, unverified_claims};
+pub use trust::{explain, policy};

@@ -14,8 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::HeaderMap;
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -47,6 +46,7 @@ pub fn router_with(state: Arc<CognitoState>, body_timeout: Duration) -> Router {
                 .layer(middleware::from_fn(move |request, next| {
                     bounded_body(body_timeout, request, next)
                 }))
+                .options(preflight)
                 // Another method on the endpoint is an operation it does not have.
                 .fallback(unknown),
         )
@@ -55,7 +55,35 @@ pub fn router_with(state: Arc<CognitoState>, body_timeout: Duration) -> Router {
         .route(HEALTH_PATH, get(health))
         .fallback(unknown)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(cors))
         .with_state(state)
+}
+
+/// What a page may read of an answer: AWS's request id, error type and message, the date
+/// (AllanZhengYP/cors-test's run against real Cognito Identity and STS endpoints, output.md).
+const EXPOSE_HEADERS: &str = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+
+/// Cognito Identity and STS serve browsers: every answer, errors included, may be read by a
+/// page of any origin, so an SDK in a page sees AWS's error type and message.
+async fn cors(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE_HEADERS));
+    response
+}
+
+/// The CORS preflight, as AWS answers it (AllanZhengYP/cors-test, output.md, a run against
+/// `cognito-identity` and regional STS endpoints): 200, any origin, `POST`, the request
+/// headers echoed, cached for two days.
+async fn preflight(headers: HeaderMap) -> Response {
+    let mut response = axum::http::StatusCode::OK.into_response();
+    let out = response.headers_mut();
+    if let Some(asked) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.clone());
+    }
+    out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
+    out.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("172800"));
+    response
 }
 
 /// fedmock's health check, on a path AWS never serves: it answers once the endpoint serves.

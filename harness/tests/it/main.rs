@@ -3,6 +3,7 @@
 mod common;
 mod connections;
 mod corpus;
+mod cors;
 mod credentials;
 mod developer;
 mod exchange;
