@@ -41,6 +41,39 @@ pub struct OktaConfig {
     /// Who may call fedmock's control API (`/__fedmock/`): by default only callers that
     /// present the run's control token.
     pub control: ControlConfig,
+    /// The org's Trusted Origins (Okta's admin API `/api/v1/trustedOrigins`): web pages whose
+    /// cross-origin calls the org answers (CORS) and where it may redirect after sign-in or
+    /// sign-out (REDIRECT). Defaults to none, as a new Okta org has none: a page on another
+    /// origin gets no CORS answer.
+    pub trusted_origins: Vec<TrustedOriginConfig>,
+}
+
+/// A Trusted Origin, as Okta's admin API models one.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedOriginConfig {
+    /// A name for people. Defaults to the origin.
+    #[serde(default)]
+    pub name: String,
+    /// `scheme://host[:port]`, no path, e.g. `http://localhost:3000`.
+    pub origin: String,
+    /// What the origin may do: `CORS`, `REDIRECT`. Defaults to both.
+    #[serde(default = "both_scopes")]
+    pub scopes: Vec<OriginScope>,
+}
+
+fn both_scopes() -> Vec<OriginScope> {
+    vec![OriginScope::Cors, OriginScope::Redirect]
+}
+
+/// What a Trusted Origin is trusted for.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum OriginScope {
+    /// Cross-origin calls from the origin's pages are answered.
+    Cors,
+    /// Redirects to the origin after sign-in or sign-out are allowed.
+    Redirect,
 }
 
 /// Access to fedmock's control API (`/__fedmock/` on mock-okta's port), which can mint
@@ -72,6 +105,7 @@ impl Default for OktaConfig {
             auto_login: None,
             seed: None,
             control: ControlConfig::default(),
+            trusted_origins: Vec::new(),
         }
     }
 }

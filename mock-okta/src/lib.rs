@@ -35,7 +35,7 @@ mod token;
 pub use clock::{Clock, ClockChange, UnixSeconds};
 pub use config::{
     AuthServerConfig, ClaimRule, ClientAuthMethod, ClientConfig, ControlConfig, KeyConfig,
-    OktaConfig, TokenKind, UserConfig,
+    OktaConfig, OriginScope, TokenKind, TrustedOriginConfig, UserConfig,
 };
 pub use error::{ApiError, Error, KeyError, OAuthError, OktaError};
 pub use org::faults::{Faults, Signing, TokenErrorFault};

@@ -8,6 +8,7 @@
 
 mod authorize;
 mod control;
+mod cors;
 mod metadata;
 mod token;
 
@@ -46,6 +47,7 @@ pub(crate) fn routes(state: &Arc<OktaState>) -> Router<Arc<OktaState>> {
         .nest("/oauth2/{server}", server_endpoints())
         .nest("/__fedmock", control::routes(state))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(state), cors::cors))
 }
 
 /// The endpoints of one authorization server, under its base.

@@ -16,7 +16,9 @@ use std::sync::{Arc, RwLock};
 pub use server::{AuthServer, OIDC_SCOPES, ORG, ServerKind};
 
 use crate::Clock;
-use crate::config::{ClientAuthMethod, ClientConfig, ControlConfig, OktaConfig, UserConfig};
+use crate::config::{
+    ClientAuthMethod, ClientConfig, ControlConfig, OktaConfig, OriginScope, UserConfig,
+};
 use crate::error::Error;
 use faults::Faults;
 use grants::Grants;
@@ -43,6 +45,8 @@ pub struct OktaState {
     /// Signs tokens under the `unpublished_key` fault; published nowhere.
     pub(crate) rogue_keys: KeySet,
     control_token: Option<String>,
+    /// Origins whose pages may call the org cross-origin (Trusted Origins with scope CORS).
+    cors_origins: HashSet<String>,
 }
 
 impl OktaState {
@@ -100,8 +104,23 @@ impl OktaState {
             return Err(Error::Config(format!("auto_login {login:?} is not a user")));
         }
         let control_token = control_token(&config.control, config.seed.as_deref())?;
+        let mut cors_origins = HashSet::new();
+        for trusted in &config.trusted_origins {
+            let origin = trusted.origin.trim_end_matches('/');
+            let (scheme, rest) = origin.split_once("://").unwrap_or(("", origin));
+            if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains('/') {
+                return Err(Error::Config(format!(
+                    "trusted origin {:?} must be scheme://host[:port], e.g. http://localhost:3000",
+                    trusted.origin
+                )));
+            }
+            if trusted.scopes.contains(&OriginScope::Cors) {
+                cors_origins.insert(origin.to_ascii_lowercase());
+            }
+        }
         Ok(Self {
             control_token,
+            cors_origins,
             base_url,
             org_id: config.org_id,
             org,
@@ -120,6 +139,12 @@ impl OktaState {
     /// runs with `control.insecure`.
     pub fn control_token(&self) -> Option<&str> {
         self.control_token.as_deref()
+    }
+
+    /// Whether pages of `origin` may call the org cross-origin (a Trusted Origin with scope
+    /// CORS). Origins compare without case, as browsers serialise them in lower case.
+    pub fn cors_trusted(&self, origin: &str) -> bool {
+        self.cors_origins.contains(&origin.to_ascii_lowercase())
     }
 
     /// A custom authorization server by id.

@@ -65,6 +65,10 @@ pub struct UpArgs {
     /// checks (fedmock's behaviour before it had them). Only on a machine you trust.
     #[arg(long, env = "FEDMOCK_INSECURE_CONTROL", conflicts_with = "control_token")]
     insecure_control: bool,
+    /// A web app's origin (`http://localhost:3000`) the org trusts for CORS and redirects, as
+    /// an Okta admin adds a Trusted Origin; repeatable, or comma-separated in the variable.
+    #[arg(long = "trust-origin", env = "FEDMOCK_TRUST_ORIGINS", value_delimiter = ',')]
+    trust_origins: Vec<String>,
     /// Seconds a client may take to send a request's body once its headers are in.
     #[arg(long, env = "FEDMOCK_BODY_TIMEOUT_SECS", default_value_t = 10)]
     body_timeout_secs: u64,
@@ -84,6 +88,18 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
     if let Some(token) = args.control_token {
         config.okta.control.token = Some(token);
     }
+    for origin in args.trust_origins {
+        config.okta.trusted_origins.push(harness::mock_okta::TrustedOriginConfig {
+            name: origin.clone(),
+            origin,
+            scopes: vec![
+                harness::mock_okta::OriginScope::Cors,
+                harness::mock_okta::OriginScope::Redirect,
+            ],
+        });
+    }
+    let trusted: Vec<String> =
+        config.okta.trusted_origins.iter().map(|t| t.origin.clone()).collect();
     if args.insecure_control {
         config.okta.control.insecure = true;
     }
@@ -116,6 +132,13 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
     }
     let summary = fed.summary();
     print!("{}", banner(summary));
+    if trusted.is_empty() {
+        println!(
+            "No Trusted Origins: pages on other origins get no CORS answers from Okta. Add your app's:\n  fedmock up --trust-origin http://localhost:3000\n"
+        );
+    } else {
+        println!("Trusted Origins (CORS, redirects): {}\n", trusted.join(", "));
+    }
     if replica {
         print!("{PER_REPLICA}");
     }
