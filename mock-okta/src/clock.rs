@@ -16,6 +16,24 @@ const RUNNING: i64 = i64::MIN;
 /// The latest time the control API may set: 9999-12-31T23:59:59Z.
 pub const LATEST: UnixSeconds = 253_402_300_799;
 
+/// Epoch seconds as Okta's API writes times, `2026-11-26T07:00:00.000Z`. (mock-cognito has
+/// the same arithmetic: the two mocks share no code by design, ARCHITECTURE.md.)
+pub fn okta_time(epoch: UnixSeconds) -> String {
+    let (days, secs) = (epoch.div_euclid(86_400), epoch.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (hour, minute, second) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.000Z")
+}
+
 /// A change to the world clock; fields apply in this order.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]

@@ -157,6 +157,34 @@ impl ApiError {
         }
     }
 
+    /// 401 `E0000004`: the Authentication API's answer to a wrong login or password (and, by
+    /// default, to a locked-out user) (Okta's Authentication API reference).
+    pub fn authentication_failed() -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            code: "E0000004",
+            summary: "Authentication failed".to_owned(),
+        }
+    }
+
+    /// 404 `E0000007` for `/api/v1/sessions/me` without a session (okta-auth-js's fixtures).
+    pub fn no_session() -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: "E0000007",
+            summary: "Not found: Resource not found: me (Session)".to_owned(),
+        }
+    }
+
+    /// 400 `E0000003`: a body that is not the JSON the API takes (Okta's error codes list).
+    pub fn malformed_body() -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "E0000003",
+            summary: "The request body was not well-formed.".to_owned(),
+        }
+    }
+
     /// `E0000009` with `status`: what a failing endpoint answers (the `jwks_status` fault).
     pub fn internal(status: StatusCode) -> Self {
         Self { status, code: "E0000009", summary: "Internal Server Error".to_owned() }

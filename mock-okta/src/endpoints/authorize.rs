@@ -7,34 +7,41 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::ServerId;
+use super::authn::{session_cookie, session_of};
 use super::token::not_a_form;
 use crate::error::{OAuthError, OktaError, html_escape};
 use crate::org::OktaState;
+use crate::random::random_id;
 use crate::token::authorize::{self, AuthorizeParams, Outcome, ResponseMode};
 use crate::token::inspect;
 
 pub(super) async fn authorize_query(
     State(s): State<Arc<OktaState>>,
     id: ServerId,
+    headers: HeaderMap,
     Query(params): Query<AuthorizeParams>,
 ) -> Result<Response, OktaError> {
-    Ok(render(authorize::authorize(&s, id.resolve(&s)?, params).await))
+    let server = id.resolve(&s)?;
+    let session = session_of(&s, &headers).map(|(_, session)| session.login);
+    Ok(render(&s, authorize::authorize(&s, server, params, session.as_deref()).await))
 }
 
 pub(super) async fn authorize_form(
     State(s): State<Arc<OktaState>>,
     id: ServerId,
+    headers: HeaderMap,
     form: Result<Form<AuthorizeParams>, FormRejection>,
 ) -> Result<Response, OktaError> {
     let server = id.resolve(&s)?;
     let Form(params) = form.map_err(|_| not_a_form())?;
-    Ok(render(authorize::authorize(&s, server, params).await))
+    let session = session_of(&s, &headers).map(|(_, session)| session.login);
+    Ok(render(&s, authorize::authorize(&s, server, params, session.as_deref()).await))
 }
 
 /// The query of `/v1/logout`.
@@ -99,17 +106,36 @@ fn found(location: &str) -> Response {
     }
 }
 
-/// The answer of `/v1/authorize` as the browser gets it.
-fn render(outcome: Outcome) -> Response {
+/// The answer of `/v1/authorize` as the browser gets it; a sign-in starts a session (`sid`).
+fn render(state: &OktaState, outcome: Outcome) -> Response {
+    let session = match &outcome {
+        Outcome::Redirect { signed_in: Some(login), .. } => {
+            let id = random_id(40);
+            state.grants.put_session(id.clone(), login.clone(), state.clock.now());
+            Some(id)
+        }
+        _ => None,
+    };
+    let mut response = render_outcome(outcome);
+    if let Some(id) = session {
+        response.headers_mut().append(header::SET_COOKIE, session_cookie(Some(&id)));
+    }
+    response
+}
+
+fn render_outcome(outcome: Outcome) -> Response {
     {
         match outcome {
-            Outcome::Redirect { to, mode: ResponseMode::Query, params } => {
+            Outcome::Redirect { to, mode: ResponseMode::Query, params, .. } => {
                 redirect_with_query(&to, &params)
             }
-            Outcome::Redirect { to, mode: ResponseMode::Fragment, params } => {
+            Outcome::Redirect { to, mode: ResponseMode::Fragment, params, .. } => {
                 found(&format!("{to}#{}", serde_urlencoded::to_string(&params).unwrap_or_default()))
             }
-            Outcome::Redirect { to, mode: ResponseMode::FormPost, params } => {
+            Outcome::Redirect { to, mode: ResponseMode::OktaPostMessage, params, .. } => {
+                post_message_page(&to, &params)
+            }
+            Outcome::Redirect { to, mode: ResponseMode::FormPost, params, .. } => {
                 let inputs: String = params
                     .iter()
                     .map(|(k, v)| {
@@ -130,6 +156,31 @@ fn render(outcome: Outcome) -> Response {
             Outcome::Page(error) => OktaError::Page(error).into_response(),
         }
     }
+}
+
+/// `okta_post_message`: a page for okta-auth-js's hidden iframe that posts the answer (or the
+/// error, always with `state`) to the parent window, to the redirect URI's origin only. Okta's
+/// own page is not published (docs/reference/browser.md §B); what okta-auth-js reads is:
+/// `event.data` with the answer's fields, from the issuer's origin (this page's).
+fn post_message_page(redirect_uri: &str, params: &[(String, String)]) -> Response {
+    let data: serde_json::Map<String, Value> =
+        params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let target = origin_of(redirect_uri);
+    // JSON in a script: `<` escaped so no value can close the element.
+    let script_json = |value: &Value| value.to_string().replace('<', "\\u003c");
+    Html(format!(
+        r#"<!DOCTYPE html><html><head><meta charset="UTF-8"><title>Okta</title></head><body><script>window.parent.postMessage({}, {});</script></body></html>"#,
+        script_json(&Value::Object(data)),
+        script_json(&Value::String(target)),
+    ))
+    .into_response()
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    format!("{scheme}://{authority}")
 }
 
 fn login_page(params: &AuthorizeParams, error: Option<&str>) -> Html<String> {

@@ -6,6 +6,7 @@
 //! `/oauth2/{id}/.well-known/*` and the RFC 8414 form. fedmock's own control API is under
 //! `/__fedmock/` (`control.rs`), a path Okta never uses.
 
+mod authn;
 mod authorize;
 mod control;
 mod cors;
@@ -43,6 +44,8 @@ pub(crate) fn routes(state: &Arc<OktaState>) -> Router<Arc<OktaState>> {
             "/.well-known/oauth-authorization-server/oauth2/{server}",
             get(metadata::oauth_metadata),
         )
+        .route("/api/v1/authn", post(authn::authn))
+        .route("/api/v1/sessions/me", get(authn::get_session).delete(authn::end_session))
         .nest("/oauth2", server_endpoints())
         .nest("/oauth2/{server}", server_endpoints())
         .nest("/__fedmock", control::routes(state))

@@ -44,6 +44,10 @@ pub struct AuthorizeParams {
     pub login_hint: Option<String>,
     /// `none` forbids showing a login form.
     pub prompt: Option<String>,
+    /// A one-time token from `POST /api/v1/authn` that signs the user in and starts a
+    /// session (okta-auth-js's `signInWithCredentials` → `token.getWithoutPrompt`).
+    #[serde(rename = "sessionToken", skip_serializing)]
+    pub session_token: Option<String>,
     /// Login form: the user's login.
     #[serde(skip_serializing)]
     pub username: Option<String>,
@@ -61,6 +65,9 @@ pub enum ResponseMode {
     Fragment,
     /// An auto-submitting HTML form.
     FormPost,
+    /// A page for a hidden iframe that posts the answer to its parent window
+    /// (`okta_post_message`, what okta-auth-js's `getWithoutPrompt` listens for).
+    OktaPostMessage,
 }
 
 /// What `/v1/authorize` answers.
@@ -74,6 +81,8 @@ pub enum Outcome {
         mode: ResponseMode,
         /// The answer's parameters.
         params: Vec<(String, String)>,
+        /// The login this request signed in (login form or session token): a session starts.
+        signed_in: Option<String>,
     },
     /// The HTML login form, optionally with an error line.
     Login(Box<AuthorizeParams>, Option<String>),
@@ -82,7 +91,13 @@ pub enum Outcome {
 }
 
 /// Handles one authorize request (GET, or POST from the login form).
-pub async fn authorize(state: &OktaState, server: &AuthServer, params: AuthorizeParams) -> Outcome {
+/// `session` is the login of the browser's live session, if it has one.
+pub async fn authorize(
+    state: &OktaState,
+    server: &AuthServer,
+    params: AuthorizeParams,
+    session: Option<&str>,
+) -> Outcome {
     let Some(client) = params.client_id.as_deref().and_then(|id| state.client(id)) else {
         return Outcome::Page(OAuthError::invalid_client(
             "Invalid value for 'client_id' parameter.",
@@ -112,12 +127,14 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
         Some("query") => Some(ResponseMode::Query),
         Some("fragment") => Some(ResponseMode::Fragment),
         Some("form_post") => Some(ResponseMode::FormPost),
+        Some("okta_post_message") => Some(ResponseMode::OktaPostMessage),
         Some(_) => None,
     };
     let fail = |error: OAuthError| Outcome::Redirect {
         to: redirect_uri.clone(),
         mode: mode.unwrap_or(default_mode),
         params: error_params(&error, params.state.as_deref()),
+        signed_in: None,
     };
     if !(wants_code || wants_token || wants_id) {
         return fail(OAuthError::bad_request(
@@ -185,7 +202,8 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
             ));
         }
     }
-    let user = match signed_in_user(state, &params) {
+    let now = state.clock.now();
+    let user = match signed_in_user(state, &params, session, now) {
         Ok(user) => user,
         Err(login_error) if params.prompt.as_deref() == Some("none") => {
             let _ = login_error;
@@ -196,7 +214,6 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
         }
         Err(login_error) => return Outcome::Login(Box::new(params), login_error),
     };
-    let now = state.clock.now();
     let mut answer = Vec::new();
     if wants_code {
         let code = random_id(43);
@@ -257,18 +274,34 @@ pub async fn authorize(state: &OktaState, server: &AuthServer, params: Authorize
         }
     }
     answer.push(("state".to_owned(), params.state.clone().unwrap_or_default()));
-    Outcome::Redirect { to: redirect_uri, mode, params: answer }
+    // A sign-in by form or session token starts a session; one by an existing session, a
+    // login hint or auto_login does not.
+    let starts_session = params.session_token.is_some()
+        || (params.username.is_some() && session != Some(user.login.as_str()));
+    let signed_in = starts_session.then(|| user.login.clone());
+    Outcome::Redirect { to: redirect_uri, mode, params: answer, signed_in }
 }
 
 /// The user this request signs in, or the login form's error line (`None`: no attempt yet).
+/// A session token is redeemed first (once, within its five minutes; a bad one signs nobody
+/// in), then a login hint, `auto_login`, the browser's session, the login form.
 fn signed_in_user<'s>(
     state: &'s OktaState,
     params: &AuthorizeParams,
+    session: Option<&str>,
+    now: i64,
 ) -> Result<&'s UserConfig, Option<String>> {
+    if let Some(token) = &params.session_token {
+        let login = state.grants.take_session_token(token, now);
+        return login.and_then(|l| state.user_by_login(&l)).ok_or(None);
+    }
     if let Some(user) = params.login_hint.as_deref().and_then(|l| state.user_by_login(l)) {
         return Ok(user);
     }
     if let Some(user) = state.auto_login.as_deref().and_then(|l| state.user_by_login(l)) {
+        return Ok(user);
+    }
+    if let Some(user) = session.and_then(|l| state.user_by_login(l)) {
         return Ok(user);
     }
     match (&params.username, &params.password) {
