@@ -134,25 +134,36 @@ fn protocol(headers: &HeaderMap) -> Protocol {
 /// does not arrive within `timeout` is refused then, so a slow or endless body holds nothing.
 async fn bounded_body(timeout: Duration, request: Request, next: Next) -> Response {
     let protocol = protocol(request.headers());
-    let too_large = || {
-        texts::BODY_TOO_LARGE.with(&[("max", &MAX_BODY_BYTES.to_string())]).in_protocol(protocol)
-    };
+    let too_large =
+        || answer(texts::BODY_TOO_LARGE.with(&[("max", &MAX_BODY_BYTES.to_string())]), protocol);
     let announced = request
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-        return too_large().into_response();
+        return too_large();
     }
     let (parts, body) = request.into_parts();
     match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
-        Err(_) => texts::BODY_TIMEOUT.error().in_protocol(protocol).into_response(),
-        Ok(Err(e)) if over_limit(&e) => too_large().into_response(),
+        Err(_) => answer(texts::BODY_TIMEOUT.error(), protocol),
+        Ok(Err(e)) if over_limit(&e) => too_large(),
         // Broken framing (bad chunk sizes): the handler answers a body it cannot read.
         Ok(Err(_)) => next.run(Request::from_parts(parts, Body::new(BrokenBody))).await,
         Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
     }
+}
+
+/// A refusal made at the edge, before any service code: in JSON 1.1 with a request id, as
+/// the operations' answers carry one (the Query protocol's XML carries its own).
+fn answer(error: crate::AwsError, protocol: Protocol) -> Response {
+    let mut response = error.in_protocol(protocol).into_response();
+    if protocol == Protocol::Json
+        && let Ok(id) = HeaderValue::from_str(&crate::error::request_id().to_string())
+    {
+        response.headers_mut().insert("x-amzn-requestid", id);
+    }
+    response
 }
 
 /// Whether reading failed because the body passed the limit.
@@ -209,7 +220,7 @@ async fn json_rpc(
 }
 
 async fn unknown() -> Response {
-    texts::UNKNOWN_OPERATION.error().in_protocol(Protocol::Json).into_response()
+    answer(texts::UNKNOWN_OPERATION.error(), Protocol::Json)
 }
 
 /// A mock Cognito endpoint running on the caller's tokio runtime; stopped when dropped.

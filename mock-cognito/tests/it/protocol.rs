@@ -111,9 +111,12 @@ async fn a_body_over_the_limit_is_refused_without_a_server_error() {
     );
     let (status, error_type, body) =
         send(&cognito, Some("AWSCognitoIdentityService.GetId"), huge).await;
-    assert_eq!(status, 400);
-    assert_eq!(error_type.as_deref(), Some("SerializationException:"));
-    assert_eq!(body, json!({"__type": "SerializationException"}));
+    assert_eq!(status, 413, "answered at once, unread (issue 15)");
+    assert_eq!(error_type.as_deref(), Some("RequestEntityTooLargeException:"));
+    assert_eq!(
+        body,
+        json!({"__type": "RequestEntityTooLargeException", "message": "Request must be smaller than 1048576 bytes"})
+    );
     assert_still_serving(&cognito).await;
 }
 
