@@ -66,16 +66,9 @@ pub(super) async fn authn(
 
 /// The session named by the request's `sid` cookie, if it is alive.
 pub(crate) fn session_of(state: &OktaState, headers: &HeaderMap) -> Option<(String, Session)> {
-    let id = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())?;
-    let session = state.grants.session(&id, state.clock.now())?;
-    Some((id, session))
+    let id = super::cookie(headers, SESSION_COOKIE)?;
+    let session = state.grants.session(id, state.clock.now())?;
+    Some((id.to_owned(), session))
 }
 
 /// A `Set-Cookie` that starts (`Some`) or ends (`None`) the session.

@@ -110,7 +110,7 @@ fn access(
             )),
         };
     }
-    let browser = if let Some(token) = cookie(headers, &cookie_name(host)) {
+    let browser = if let Some(token) = super::cookie(headers, &cookie_name(host)) {
         matches(token).then_some(Access::Cookie)
     } else if method == Method::GET {
         query_token(uri).filter(|token| matches(token)).map(|_| Access::Login)
@@ -192,17 +192,6 @@ fn local_or_public_host(state: &OktaState, host: &str) -> bool {
     name.eq_ignore_ascii_case("localhost")
         || name.parse::<std::net::IpAddr>().is_ok()
         || (!public.is_empty() && name.eq_ignore_ascii_case(public))
-}
-
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
 }
 
 fn query_token(uri: &axum::http::Uri) -> Option<String> {
