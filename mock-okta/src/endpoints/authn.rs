@@ -1,22 +1,23 @@
 //! Okta's classic Authentication API and sessions, as `@okta/okta-auth-js` (and the Sign-In
 //! Widget inside it) signs a user in from a page: `POST /api/v1/authn` trades a login and
 //! password for a one-time `sessionToken`, which `/v1/authorize?sessionToken=…` redeems for a
-//! session (`sid` cookie); `/api/v1/sessions/me` reads and ends it. Shapes and texts:
-//! docs/reference/browser.md §A (Okta's Authentication API reference, okta-auth-js v8.1.0's
-//! `lib/authn`, `lib/session` and test fixtures). Multi-factor, password expiry and recovery
+//! session (`sid` cookie), as does `/login/sessionCookieRedirect`; `/api/v1/sessions/me` reads
+//! and ends it. Shapes and texts: docs/reference/browser.md §A (Okta's Authentication API
+//! reference, okta-auth-js v8.1.0's `lib/authn`, `lib/session` and test fixtures). Multi-factor, password expiry and recovery
 //! are not modelled: every user has a password only.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::clock::okta_time;
-use crate::error::{ApiError, OktaError};
+use crate::error::{ApiError, OAuthError, OktaError};
 use crate::org::OktaState;
 use crate::org::grants::{SESSION_TOKEN_LIFETIME_SECS, Session};
 use crate::random::random_id;
@@ -117,4 +118,45 @@ pub(super) async fn end_session(
     let (id, _) = session_of(&s, &headers).ok_or_else(ApiError::no_session)?;
     s.grants.end_session(&id, s.clock.now());
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session_cookie(None))]).into_response())
+}
+
+/// The query of `/login/sessionCookieRedirect`.
+#[derive(serde::Deserialize)]
+pub(super) struct CookieRedirect {
+    token: Option<String>,
+    #[serde(rename = "redirectUrl")]
+    redirect_url: Option<String>,
+}
+
+/// `GET /login/sessionCookieRedirect?token=<sessionToken>&redirectUrl=<url>`: okta-auth-js's
+/// `session.setCookieAndRedirect` (AJS `lib/session/api.ts`). Redeems the session token for a
+/// session, sets `sid` and redirects to `redirectUrl`, which must be a Trusted Origin of type
+/// Redirect (Okta's session-cookie guide). Okta's answers to a bad token or an untrusted URL
+/// are not published: an error page naming the problem (inferred).
+pub(super) async fn session_cookie_redirect(
+    State(s): State<Arc<OktaState>>,
+    query: Result<Query<CookieRedirect>, QueryRejection>,
+) -> Result<Response, OktaError> {
+    let page = |description: &str| OktaError::Page(OAuthError::invalid_request(description));
+    let Query(query) = query.map_err(|_| page("The query string is malformed."))?;
+    let url = query.redirect_url.filter(|u| !u.is_empty());
+    let Some(url) = url.filter(|u| s.redirect_trusted(u)) else {
+        return Err(page(
+            "The 'redirectUrl' parameter must be on a Trusted Origin of type Redirect.",
+        ));
+    };
+    let now = s.clock.now();
+    let login = query.token.and_then(|t| s.grants.take_session_token(&t, now));
+    let Some(login) = login else {
+        return Err(page("The session token is invalid or has expired."));
+    };
+    let location =
+        HeaderValue::from_str(&url).map_err(|_| page("The redirect URL is not valid."))?;
+    let id = random_id(40);
+    s.grants.put_session(id.clone(), login, now);
+    Ok((
+        StatusCode::FOUND,
+        [(header::LOCATION, location), (header::SET_COOKIE, session_cookie(Some(&id)))],
+    )
+        .into_response())
 }

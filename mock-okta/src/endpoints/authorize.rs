@@ -16,7 +16,7 @@ use super::ServerId;
 use super::authn::{session_cookie, session_of};
 use super::token::not_a_form;
 use crate::error::{OAuthError, OktaError, html_escape};
-use crate::org::OktaState;
+use crate::org::{OktaState, origin_of};
 use crate::random::random_id;
 use crate::token::authorize::{self, AuthorizeParams, Outcome, ResponseMode};
 use crate::token::inspect;
@@ -165,7 +165,7 @@ fn render_outcome(outcome: Outcome) -> Response {
 fn post_message_page(redirect_uri: &str, params: &[(String, String)]) -> Response {
     let data: serde_json::Map<String, Value> =
         params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-    let target = origin_of(redirect_uri);
+    let target = origin_of(redirect_uri).to_owned();
     // JSON in a script: `<` escaped so no value can close the element.
     let script_json = |value: &Value| value.to_string().replace('<', "\\u003c");
     Html(format!(
@@ -174,13 +174,6 @@ fn post_message_page(redirect_uri: &str, params: &[(String, String)]) -> Respons
         script_json(&Value::String(target)),
     ))
     .into_response()
-}
-
-/// `scheme://host[:port]` of a URL.
-fn origin_of(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    format!("{scheme}://{authority}")
 }
 
 fn login_page(params: &AuthorizeParams, error: Option<&str>) -> Html<String> {

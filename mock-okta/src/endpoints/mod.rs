@@ -46,6 +46,7 @@ pub(crate) fn routes(state: &Arc<OktaState>) -> Router<Arc<OktaState>> {
         )
         .route("/api/v1/authn", post(authn::authn))
         .route("/api/v1/sessions/me", get(authn::get_session).delete(authn::end_session))
+        .route("/login/sessionCookieRedirect", get(authn::session_cookie_redirect))
         .nest("/oauth2", server_endpoints())
         .nest("/oauth2/{server}", server_endpoints())
         .nest("/__fedmock", control::routes(state))

@@ -42,9 +42,13 @@ pub(super) fn not_a_form() -> OktaError {
 pub(super) async fn token(
     State(s): State<Arc<OktaState>>,
     id: ServerId,
-    ClientForm(form): ClientForm<TokenForm>,
+    headers: HeaderMap,
+    ClientForm(mut form): ClientForm<TokenForm>,
 ) -> Result<Response, OktaError> {
     let server = id.resolve(&s)?;
+    // A browser's cross-origin request carries `Origin`; Okta holds it to stricter rules.
+    form.origin =
+        headers.get(header::ORIGIN).map(|o| String::from_utf8_lossy(o.as_bytes()).into_owned());
     match issue::issue(&s, server, form).await {
         Ok(answer) => Ok(no_store(json_response(StatusCode::OK, &json!(answer)))),
         Err(err) => {

@@ -47,6 +47,8 @@ pub struct OktaState {
     control_token: Option<String>,
     /// Origins whose pages may call the org cross-origin (Trusted Origins with scope CORS).
     cors_origins: HashSet<String>,
+    /// Origins the org may redirect browsers to (Trusted Origins with scope REDIRECT).
+    redirect_origins: HashSet<String>,
 }
 
 impl OktaState {
@@ -105,6 +107,7 @@ impl OktaState {
         }
         let control_token = control_token(&config.control, config.seed.as_deref())?;
         let mut cors_origins = HashSet::new();
+        let mut redirect_origins = HashSet::new();
         for trusted in &config.trusted_origins {
             let origin = trusted.origin.trim_end_matches('/');
             let (scheme, rest) = origin.split_once("://").unwrap_or(("", origin));
@@ -117,10 +120,14 @@ impl OktaState {
             if trusted.scopes.contains(&OriginScope::Cors) {
                 cors_origins.insert(origin.to_ascii_lowercase());
             }
+            if trusted.scopes.contains(&OriginScope::Redirect) {
+                redirect_origins.insert(origin.to_ascii_lowercase());
+            }
         }
         Ok(Self {
             control_token,
             cors_origins,
+            redirect_origins,
             base_url,
             org_id: config.org_id,
             org,
@@ -145,6 +152,12 @@ impl OktaState {
     /// CORS). Origins compare without case, as browsers serialise them in lower case.
     pub fn cors_trusted(&self, origin: &str) -> bool {
         self.cors_origins.contains(&origin.to_ascii_lowercase())
+    }
+
+    /// Whether the org may send a browser to `url` after signing in (its origin is a Trusted
+    /// Origin with scope REDIRECT).
+    pub fn redirect_trusted(&self, url: &str) -> bool {
+        self.redirect_origins.contains(&origin_of(url).to_ascii_lowercase())
     }
 
     /// A custom authorization server by id.
@@ -223,4 +236,39 @@ fn control_token(config: &ControlConfig, seed: Option<&str>) -> Result<Option<St
         (None, None) => crate::random::random_id(43),
     };
     Ok(Some(token))
+}
+
+/// The origin (`scheme://host[:port]`) of an absolute URL, as a browser serialises it: the
+/// scheme's default port left out. Anything else comes back unchanged (and matches nothing).
+pub(crate) fn origin_of(url: &str) -> &str {
+    let Some((scheme, rest)) = url.split_once("://") else { return url };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &url[..scheme.len() + 3 + end];
+    let default_port = match scheme {
+        "http" => ":80",
+        "https" => ":443",
+        _ => "",
+    };
+    if default_port.is_empty() {
+        authority
+    } else {
+        authority.strip_suffix(default_port).unwrap_or(authority)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn the_origin_of_a_redirect_uri_is_what_a_browser_sends() {
+        assert_eq!(origin_of("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
+        assert_eq!(
+            origin_of("https://app.example.com/login/callback?x=1"),
+            "https://app.example.com"
+        );
+        assert_eq!(origin_of("https://app.example.com:443/cb"), "https://app.example.com");
+        assert_eq!(origin_of("http://localhost:3000"), "http://localhost:3000");
+        assert_eq!(origin_of("com.example.app:/callback"), "com.example.app:/callback");
+    }
 }

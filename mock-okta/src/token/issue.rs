@@ -40,6 +40,9 @@ pub struct TokenForm {
     /// Client credentials in the body.
     #[serde(flatten)]
     pub client: PresentedClient,
+    /// The request's `Origin` header: set for a browser's request (not a form field).
+    #[serde(skip)]
+    pub origin: Option<String>,
 }
 
 /// A successful `/v1/token` answer.
@@ -87,6 +90,9 @@ pub async fn issue(
     }
     if !client.grant_types.iter().any(|g| g == grant) {
         return Err(unauthorized_grant(client));
+    }
+    if let Some(origin) = &form.origin {
+        super::browser::check(state, client, grant, &form, origin)?;
     }
     let now = state.clock.now();
     match grant {
