@@ -3,6 +3,7 @@
 //! passed, and with `FEDMOCK_REQUIRE_CLIENTS=1` / `FEDMOCK_REQUIRE_DOCKER=1` (CI) it runs and
 //! fails instead. Every library scenario is a test of its own for each of its clients.
 
+mod browser;
 mod cli;
 mod container;
 mod deploy;
@@ -18,6 +19,7 @@ mod verifiers;
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let trials = [
+        browser::tests(),
         cli::tests(),
         container::tests(),
         deploy::tests(),

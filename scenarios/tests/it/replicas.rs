@@ -4,30 +4,12 @@
 //! balancer; then replicas are stopped mid-run, gracefully and not.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::Needs;
+use crate::support::{Needs, Process, free_ports};
 
 const SEED: &str = "replicas-test-seed";
-
-/// `n` distinct free ports on loopback: every listener is held until all are chosen, so the
-/// kernel cannot hand the same port out twice.
-fn free_ports(n: usize) -> Vec<u16> {
-    let listeners: Vec<_> =
-        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
-    listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
-}
-
-/// Kills its process when dropped, so a failed assertion leaves nothing running.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Three replicas and the balancer in front of them.
 struct Cluster {

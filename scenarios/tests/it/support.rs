@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
 use libtest_mimic::Trial;
@@ -26,6 +26,9 @@ pub enum Needs {
     Docker,
     /// HAProxy (Debian's `haproxy`), the balancer in front of replicas.
     Haproxy,
+    /// Headless Chromium and its WebDriver (Debian's `chromium`, `chromium-driver`), with the
+    /// browser example's Node packages.
+    Browser,
 }
 
 impl Needs {
@@ -72,6 +75,16 @@ impl Needs {
                     clients_required(),
                 )
             }
+            Needs::Browser => {
+                let driver = runs(Command::new("chromedriver").arg("--version"));
+                let browser = runs(Command::new("chromium").arg("--version"));
+                let absent = if !driver || !browser {
+                    Some("Chromium is missing: apt-get install chromium chromium-driver".to_owned())
+                } else {
+                    Needs::Node("@okta/okta-auth-js").missing().or(Needs::Node("esbuild").missing())
+                };
+                (absent, clients_required())
+            }
             Needs::Docker => {
                 let up = runs(Command::new("docker").args([
                     "version",
@@ -98,6 +111,24 @@ fn docker_required() -> bool {
 
 fn runs(command: &mut Command) -> bool {
     command.stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// `n` distinct free ports on loopback: every listener is held until all are chosen, so the
+/// kernel cannot hand the same port out twice.
+pub fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<_> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
+}
+
+/// Kills its process when dropped, so a failed assertion leaves nothing running.
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// `scenarios/drivers`: the real clients' programs and manifests.
