@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
 use harness::{Federation, FederationConfig};
-use serde_json::json;
+use thirtyfour::prelude::ElementQueryable;
+use thirtyfour::{By, ChromiumLikeCapabilities, DesiredCapabilities, WebDriver, WebElement};
 
 use crate::support::{Needs, Process, free_ports};
 
@@ -49,14 +49,15 @@ async fn a_page_signs_in_with_okta_and_gets_aws_credentials_from_cognito() {
     let _driver = chromedriver(driver_port);
     let browser = Browser::open(driver_port).await;
     let result = browser.run(&origin, &fed).await;
-    if let Err(failure) = &result {
+    if result.is_err() {
         browser.screenshot("failure").await;
-        let source = browser.client.source().await.unwrap_or_default();
+        let source = browser.driver.source().await.unwrap_or_default();
         eprintln!("the page when it failed:\n{source}");
-        browser.client.clone().close().await.ok();
+    }
+    browser.driver.quit().await.ok();
+    if let Err(failure) = result {
         panic!("{failure}");
     }
-    browser.client.clone().close().await.ok();
 }
 
 /// `examples/browser-spa/serve.mjs` on `port`, pointed at this world.
@@ -95,7 +96,7 @@ fn chromedriver(port: u16) -> Process {
 }
 
 struct Browser {
-    client: Client,
+    driver: WebDriver,
     shots: PathBuf,
 }
 
@@ -103,31 +104,32 @@ type Step = Result<(), String>;
 
 impl Browser {
     async fn open(port: u16) -> Self {
-        let mut chrome = json!({
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1100,1300", "--no-first-run", "--disable-extensions",
-            ],
-        });
-        if Path::new("/usr/bin/chromium").exists() {
-            chrome["binary"] = json!("/usr/bin/chromium");
+        let mut chrome = DesiredCapabilities::chrome();
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--window-size=1100,1300",
+            "--no-first-run",
+            "--disable-extensions",
+        ] {
+            chrome.add_arg(arg).unwrap();
         }
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert("goog:chromeOptions".into(), chrome);
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
+        if Path::new("/usr/bin/chromium").exists() {
+            chrome.set_binary("/usr/bin/chromium").unwrap();
+        }
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), chrome)
             .await
             .expect("a WebDriver session in headless Chromium");
         let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
         std::fs::create_dir_all(&shots).unwrap();
-        Self { client, shots }
+        Self { driver, shots }
     }
 
     /// Saves what the browser shows as `<name>.png`.
     async fn screenshot(&self, name: &str) {
-        if let Ok(png) = self.client.screenshot().await {
+        if let Ok(png) = self.driver.screenshot_as_png().await {
             let path = self.shots.join(format!("{name}.png"));
             std::fs::write(&path, png).unwrap();
             println!("screenshot: {}", path.display());
@@ -136,12 +138,16 @@ impl Browser {
 
     async fn run(&self, origin: &str, fed: &Federation) -> Step {
         let (login, password) = fed.user();
-        let c = &self.client;
-        c.goto(&format!("{origin}/")).await.map_err(|e| e.to_string())?;
+        self.driver.goto(format!("{origin}/")).await.map_err(|e| e.to_string())?;
 
         // Flow 1: Okta's hosted sign-in page. The page sends the browser to /v1/authorize;
         // a person types into mock-okta's form; Okta redirects back with a code.
         self.click("#sign-in-redirect").await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.current_url().await.contains("/v1/authorize") {
+            expect(Instant::now() < deadline, "the page went to Okta's sign-in page".into())?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let username = self.wait_for("input[name=username]").await?;
         username.send_keys(login).await.map_err(|e| e.to_string())?;
         self.find("input[name=password]")
@@ -203,18 +209,18 @@ impl Browser {
     }
 
     async fn current_url(&self) -> String {
-        self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default()
+        self.driver.current_url().await.map(|u| u.to_string()).unwrap_or_default()
     }
 
-    async fn find(&self, css: &str) -> Result<fantoccini::elements::Element, String> {
-        self.client.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))
+    async fn find(&self, css: &str) -> Result<WebElement, String> {
+        self.driver.find(By::Css(css)).await.map_err(|e| format!("{css}: {e}"))
     }
 
-    async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element, String> {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(30))
-            .for_element(Locator::Css(css))
+    async fn wait_for(&self, css: &str) -> Result<WebElement, String> {
+        self.driver
+            .query(By::Css(css))
+            .wait(Duration::from_secs(30), Duration::from_millis(100))
+            .first()
             .await
             .map_err(|e| format!("waiting for {css}: {e}"))
     }
@@ -230,7 +236,7 @@ impl Browser {
     /// Clears both SDK outputs and asks for credentials.
     async fn credentials(&self) -> Step {
         let clear = "for (const id of ['v2', 'v3']) document.getElementById(id).textContent = '';";
-        self.client.execute(clear, vec![]).await.map_err(|e| e.to_string())?;
+        self.driver.execute(clear, vec![]).await.map_err(|e| e.to_string())?;
         self.click("#credentials").await
     }
 
@@ -240,7 +246,7 @@ impl Browser {
         let css = format!("#{id}");
         loop {
             // The page may be between documents (a redirect): not yet, then.
-            let text = match self.client.find(Locator::Css(&css)).await {
+            let text = match self.driver.find(By::Css(&css)).await {
                 Ok(element) => element.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
