@@ -149,8 +149,8 @@ async fn tokens_have_okta_shapes_and_verify_against_the_jwks() {
     let (id_header, idt) = (decode(id[0]), decode(id[1]));
     assert_eq!(
         at_header.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["alg", "kid"],
-        "no typ, as Okta"
+        ["kid", "alg"],
+        "kid first and no typ, as Okta's tokens (they start `eyJraWQi`)"
     );
     assert_eq!(at_header["alg"], "RS256");
     assert_eq!(at["iss"], format!("{base}/oauth2/default"));
