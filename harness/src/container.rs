@@ -333,6 +333,7 @@ mod tests {
             admin_access_key_id: None,
             admin_secret_access_key: None,
             control_token: None,
+            console: false,
         };
         let out = published(inside, "http://localhost:32768", "http://localhost:32769");
         assert_eq!(out.token_endpoint, "http://localhost:32768/oauth2/default/v1/token");

@@ -70,6 +70,7 @@ impl Federation {
                 clock: Clock::system(),
                 tls: false,
                 limits: crate::Limits::default(),
+                console: None,
             },
         }
     }
@@ -117,6 +118,32 @@ impl Federation {
             World::InProcess(world) => Some(world),
             World::Running { .. } => None,
         }
+    }
+
+    /// The web console of an in-process world started with [`FederationBuilder::console`].
+    pub fn console(&self) -> Option<&Arc<crate::console::Console>> {
+        self.local().and_then(|world| world.console.as_ref())
+    }
+
+    /// Hands a `fedmock load` report to the world's console (in process, or over the control
+    /// API); `Ok(false)` when the world serves no console.
+    pub async fn publish_load_report(
+        &self,
+        report: crate::console::LoadReport,
+    ) -> Result<bool, Error> {
+        if let Some(world) = self.local() {
+            return Ok(match &world.console {
+                Some(console) => {
+                    console.add_load_report(report);
+                    true
+                }
+                None => false,
+            });
+        }
+        if !self.summary.console {
+            return Ok(false);
+        }
+        self.control::<Value>(Method::POST, "/ui/load", &report).await.map(|_| true)
     }
 
     /// Stops an in-process world gracefully: no new connections, idle ones closed, requests
@@ -595,6 +622,18 @@ impl FederationBuilder {
     /// take. Defaults: [`crate::Limits::default`].
     pub fn limits(mut self, limits: crate::Limits) -> Self {
         self.settings.limits = limits;
+        self
+    }
+
+    /// Serves the web console at `/__fedmock/ui` on mock-okta's port, its feed keeping the
+    /// last [`crate::console::CAPACITY`] exchanges.
+    pub fn console(self) -> Self {
+        self.console_capacity(crate::console::CAPACITY)
+    }
+
+    /// Serves the web console, its feed keeping the last `exchanges`.
+    pub fn console_capacity(mut self, exchanges: usize) -> Self {
+        self.settings.console = Some(exchanges);
         self
     }
 

@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 
 use crate::connections::{self, Limits};
+use crate::console::Console;
 use crate::tls::TlsMaterial;
 use crate::{Error, FederationConfig, WorldSummary};
 
@@ -29,6 +30,8 @@ pub(crate) struct Settings {
     pub clock: Clock,
     pub tls: bool,
     pub limits: Limits,
+    /// Serve the web console, keeping this many exchanges in its feed.
+    pub console: Option<usize>,
 }
 
 /// Both mocks running in this process.
@@ -39,6 +42,7 @@ pub(crate) struct InProcess {
     pub cognito: Arc<CognitoState>,
     pub clock: Clock,
     pub tls: Option<Arc<TlsMaterial>>,
+    pub console: Option<Arc<Console>>,
     cognito_addr: SocketAddr,
     /// Stops both servers: at once when dropped, or gracefully ([`InProcess::stop`]).
     servers: Option<ServerThread>,
@@ -88,28 +92,47 @@ impl InProcess {
         let shared = settings.clock.clone();
         let cognito_clock = mock_cognito::Clock::from_fn(move || shared.now());
         let cognito = Arc::new(CognitoState::new(config.aws.clone(), cognito_clock)?);
+        let console = settings.console.map(|capacity| {
+            Console::new(Arc::clone(&okta), Arc::clone(&cognito), config.clone(), capacity)
+        });
+        let okta_app = mock_okta::router_with_console(
+            Arc::clone(&okta),
+            settings.limits.body_timeout,
+            console.as_ref().map(Console::router),
+        );
+        let cognito_app =
+            mock_cognito::router_with(Arc::clone(&cognito), settings.limits.body_timeout);
         let servers = ServerThread::spawn(
             settings.worker_threads,
             okta_listener,
             cognito_listener,
-            Arc::clone(&okta),
-            Arc::clone(&cognito),
+            okta_app,
+            cognito_app,
             tls.clone(),
             settings.limits,
         )?;
-        Ok(Self {
+        let world = Self {
             config,
             okta,
             cognito,
             clock: settings.clock,
             tls,
+            console,
             cognito_addr: reachable(cognito_addr),
             servers: Some(servers),
-        })
+        };
+        if let Some(console) = &world.console {
+            console.set_summary(world.summary()?);
+        }
+        Ok(world)
     }
 
     /// Stops accepting connections and gives requests in flight up to `grace` to finish.
     pub fn stop(&mut self, grace: Duration) {
+        if let Some(console) = &self.console {
+            // Open live feeds would hold a graceful stop for the whole grace period.
+            console.close();
+        }
         if let Some(servers) = self.servers.take() {
             servers.stop(grace);
         }
@@ -161,6 +184,7 @@ impl InProcess {
             admin_access_key_id: admin.map(|k| k.access_key_id.clone()),
             admin_secret_access_key: admin.map(|k| k.secret_access_key.clone()),
             control_token: self.okta.control_token().map(str::to_owned),
+            console: self.console.is_some(),
         })
     }
 }
@@ -189,8 +213,8 @@ impl ServerThread {
         workers: usize,
         okta_listener: TcpListener,
         cognito_listener: TcpListener,
-        okta: Arc<OktaState>,
-        cognito: Arc<CognitoState>,
+        okta_app: axum::Router,
+        cognito_app: axum::Router,
         tls: Option<Arc<TlsMaterial>>,
         limits: Limits,
     ) -> Result<Self, Error> {
@@ -211,8 +235,8 @@ impl ServerThread {
                     let serve = serve_both(
                         okta_listener,
                         cognito_listener,
-                        okta,
-                        cognito,
+                        okta_app,
+                        cognito_app,
                         tls,
                         limits,
                         drain,
@@ -253,14 +277,12 @@ impl ServerThread {
 async fn serve_both(
     okta_listener: TcpListener,
     cognito_listener: TcpListener,
-    okta: Arc<OktaState>,
-    cognito: Arc<CognitoState>,
+    okta_app: axum::Router,
+    cognito_app: axum::Router,
     tls: Option<Arc<TlsMaterial>>,
     limits: Limits,
     drain: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let okta_app = mock_okta::router_with(okta, limits.body_timeout);
-    let cognito_app = mock_cognito::router_with(cognito, limits.body_timeout);
     let okta_listener = tokio::net::TcpListener::from_std(okta_listener)?;
     let cognito_listener = tokio::net::TcpListener::from_std(cognito_listener)?;
     let tls = match tls {

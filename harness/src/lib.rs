@@ -26,6 +26,7 @@
 
 mod config;
 mod connections;
+pub mod console;
 #[cfg(feature = "containers")]
 pub mod container;
 mod federation;

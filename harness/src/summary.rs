@@ -50,6 +50,9 @@ pub struct WorldSummary {
     /// runs with `--insecure-control`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_token: Option<String>,
+    /// Whether the web console is served (`console_url`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub console: bool,
 }
 
 impl WorldSummary {
@@ -60,6 +63,19 @@ impl WorldSummary {
             Some((_, id)) => id,
             None => mock_okta::ORG,
         }
+    }
+
+    /// The web console's address, when it is served; with the control token in the query, a
+    /// browser that opens it is signed in (a cookie) and sent on without it.
+    pub fn console_url(&self) -> Option<String> {
+        if !self.console {
+            return None;
+        }
+        let base = self.control_url("/ui/");
+        Some(match &self.control_token {
+            Some(token) => format!("{base}?token={token}"),
+            None => base,
+        })
     }
 
     /// A URL of fedmock's control API on mock-okta's port (`/__fedmock{path}`).

@@ -26,6 +26,7 @@ mod clock;
 mod error;
 pub mod fetch;
 mod identity;
+pub mod observe;
 mod query;
 mod server;
 mod state;
@@ -39,7 +40,7 @@ pub use account::{
     JWKS_TTL_SECS, MappingRule, MappingType, MatchType, OidcProviderConfig, Owner, Pool, Provider,
     Role, RoleConfig, RoleMapping, UserPoolProviderConfig, strip_scheme,
 };
-pub use clock::Clock;
+pub use clock::{Clock, iso8601};
 pub use error::{AwsError, Error, ErrorType};
 pub use identity::{GetIdInput, GetIdOutput, get_id};
 pub use server::{BODY_TIMEOUT, MAX_BODY_BYTES, MockCognito, router, router_with, serve};

@@ -3,7 +3,7 @@
 //! at start.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use crate::Clock;
@@ -11,6 +11,7 @@ use crate::account::credentials::Sealer;
 use crate::account::{CognitoConfig, Identities, Identity, Owner, Pool, Provider, Role, World};
 use crate::error::{AwsError, Error};
 use crate::fetch::HttpClient;
+use crate::observe::{Observed, Observer};
 use crate::texts;
 use crate::trust::JwksCache;
 use crate::trust::openid::LazyKey;
@@ -60,6 +61,8 @@ pub struct CognitoState {
     pub token_leeway: i64,
     /// The clock behind `exp` checks and credential expiry.
     pub clock: Clock,
+    /// Who is told of each request and its answer (the console), if anyone.
+    observer: OnceLock<Arc<dyn Observer>>,
 }
 
 impl CognitoState {
@@ -129,7 +132,20 @@ impl CognitoState {
             jwks,
             token_leeway: config.token_leeway_seconds,
             clock,
+            observer: OnceLock::new(),
         })
+    }
+
+    /// Tells `observer` of every request from now on; `false` if one is already watching.
+    pub fn set_observer(&self, observer: Arc<dyn Observer>) -> bool {
+        self.observer.set(observer).is_ok()
+    }
+
+    /// Tells the observer, if there is one, of a request and its answer.
+    pub(crate) fn observe(&self, seen: Observed<'_>) {
+        if let Some(observer) = self.observer.get() {
+            observer.observe(&seen);
+        }
     }
 
     pub(crate) fn world(&self) -> RwLockReadGuard<'_, World> {
@@ -208,6 +224,11 @@ impl CognitoState {
     /// All IAM OIDC providers.
     pub fn providers(&self) -> Vec<Arc<Provider>> {
         self.world().providers.values().cloned().collect()
+    }
+
+    /// All IAM roles.
+    pub fn roles(&self) -> Vec<Arc<Role>> {
+        self.world().roles.values().cloned().collect()
     }
 
     /// A pool by id.

@@ -27,6 +27,7 @@ mod clock;
 pub mod config;
 mod endpoints;
 mod error;
+pub mod observe;
 mod org;
 mod random;
 mod server;
@@ -41,6 +42,8 @@ pub use error::{ApiError, Error, KeyError, OAuthError, OktaError};
 pub use org::faults::{Faults, Signing, TokenErrorFault};
 pub use org::keys::{KeySet, MAX_PUBLISHED_KEYS, SigningKey, seeded_rsa_pkcs8};
 pub use org::{AuthServer, ORG, OktaState, ServerKind};
-pub use server::{BODY_TIMEOUT, MAX_BODY_BYTES, MockOkta, router, router_with, serve};
+pub use server::{
+    BODY_TIMEOUT, MAX_BODY_BYTES, MockOkta, router, router_with, router_with_console, serve,
+};
 pub use token::issue::TokenResponse;
 pub use token::sign::{MintError, MintRequest, UNKNOWN_KID, mint};

@@ -34,7 +34,17 @@ pub fn router(state: Arc<OktaState>) -> Router {
 
 /// The router, with bodies read within `body_timeout`.
 pub fn router_with(state: Arc<OktaState>, body_timeout: Duration) -> Router {
-    crate::endpoints::routes(&state)
+    router_with_console(state, body_timeout, None)
+}
+
+/// The router, with `console` (the harness's web console) served under `/__fedmock/ui`
+/// behind the control API's guard: mock-okta knows nothing of it but where it sits.
+pub fn router_with_console(
+    state: Arc<OktaState>,
+    body_timeout: Duration,
+    console: Option<Router>,
+) -> Router {
+    crate::endpoints::routes(&state, console)
         .with_state(state)
         .layer(middleware::from_fn(move |request, next| bounded_body(body_timeout, request, next)))
 }

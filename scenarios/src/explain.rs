@@ -4,7 +4,7 @@
 //! get-open-id-connect-provider`). Nothing is fetched, so the signature is not checked.
 
 use harness::FederationConfig;
-use harness::mock_cognito::{self, CognitoState, Provider, explain, strip_scheme};
+use harness::mock_cognito::{self, CognitoState, explain, strip_scheme};
 use serde_json::Value;
 
 use crate::Error;
@@ -47,7 +47,7 @@ pub fn logins(
     let (pool_id, leeway, trusted) = match against {
         Against::AwsCli { pool, provider } => {
             let id = pool["IdentityPoolId"].as_str().unwrap_or_default().to_owned();
-            (id, 0, from_aws_cli(&pool, &provider, &key))
+            (id, 0, explain::provider_from_aws_cli(&pool, &provider, &key))
         }
         Against::World { world, okta, pool } => {
             let (world, cognito) = account(*world, &okta, now)?;
@@ -106,51 +106,4 @@ fn account(
     let cognito = CognitoState::new(world.aws.clone(), mock_cognito::Clock::from_fn(move || now))
         .map_err(|e| Error::World(e.to_string()))?;
     Ok((world, cognito))
-}
-
-/// The provider a real pool trusts under `key`, from the AWS CLI's JSON, or the names it
-/// trusts. `get-open-id-connect-provider` shows the URL without its scheme.
-fn from_aws_cli(pool: &Value, provider: &Value, key: &str) -> Result<Provider, Vec<String>> {
-    let strings = |v: &Value| -> Vec<String> {
-        v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_owned)).collect()
-    };
-    let arns = strings(&pool["OpenIdConnectProviderARNs"]);
-    let name = provider["Url"].as_str().unwrap_or_default();
-    let trusted: Vec<String> = arns
-        .iter()
-        .filter_map(|a| a.split_once(":oidc-provider/").map(|(_, n)| n.to_owned()))
-        .collect();
-    if name != key || !trusted.iter().any(|t| t == name) {
-        return Err(trusted);
-    }
-    let arn = arns.iter().find(|a| a.ends_with(name)).cloned().unwrap_or_default();
-    let account = arn.split(':').nth(4).unwrap_or_default();
-    let mut found =
-        Provider::new(account, &format!("https://{name}"), strings(&provider["ClientIDList"]));
-    found.arn = arn;
-    Ok(found)
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn the_aws_cli_s_pool_and_provider_give_the_trusted_provider() {
-        let pool = json!({"OpenIdConnectProviderARNs": ["arn:aws:iam::123456789012:oidc-provider/dev-1.okta.com/oauth2/default"]});
-        let provider =
-            json!({"Url": "dev-1.okta.com/oauth2/default", "ClientIDList": ["api://default"]});
-        let found = from_aws_cli(&pool, &provider, "dev-1.okta.com/oauth2/default").unwrap();
-        assert_eq!(found.client_ids, ["api://default"]);
-        assert_eq!(
-            found.arn,
-            "arn:aws:iam::123456789012:oidc-provider/dev-1.okta.com/oauth2/default"
-        );
-        assert_eq!(
-            from_aws_cli(&pool, &provider, "https://dev-1.okta.com/oauth2/default").unwrap_err(),
-            ["dev-1.okta.com/oauth2/default"]
-        );
-    }
 }

@@ -2,6 +2,7 @@
 
 mod common;
 mod connections;
+mod console;
 mod corpus;
 mod cors;
 mod credentials;

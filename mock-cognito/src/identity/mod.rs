@@ -27,6 +27,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{AMZ_JSON, AwsError, Protocol};
+use crate::observe::{Observed, Service};
 use crate::state::CognitoState;
 use crate::texts;
 use crate::trust::permissions;
@@ -94,7 +95,7 @@ pub async fn dispatch(
 ) -> Response {
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or_default();
-    let result = match body {
+    let result = match &body {
         Err(rejection) => Err(texts::NOT_JSON
             .error()
             .with_detail(format!("the body could not be read: {}", rejection.body_text()))),
@@ -102,24 +103,28 @@ pub async fn dispatch(
             let needs_signature = ACTIONS.contains(&operation) && !UNSIGNED.contains(&operation);
             let signed = if needs_signature {
                 state
-                    .authenticate(
-                        SignedRequest { method, uri, headers, body: &body },
-                        "cognito-identity",
-                    )
+                    .authenticate(SignedRequest { method, uri, headers, body }, "cognito-identity")
                     .and_then(|caller| {
                         let Some(session) = caller.session() else { return Ok(()) };
                         let action = format!("cognito-identity:{operation}");
-                        permissions::authorize(Some(session), &action, &resource(state, &body))
+                        permissions::authorize(Some(session), &action, &resource(state, body))
                     })
             } else {
                 Ok(())
             };
             match signed {
-                Ok(()) => route(state, operation, target, &body).await,
+                Ok(()) => route(state, operation, target, body).await,
                 Err(err) => Err(err),
             }
         }
     };
+    state.observe(Observed {
+        service: Service::CognitoIdentity,
+        action: operation,
+        headers,
+        body: body.as_deref().unwrap_or_default(),
+        refusal: result.as_ref().err(),
+    });
     let mut response = match result {
         Ok(body) => {
             let mut ok = body.into_response();

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{AwsError, Protocol};
+use crate::observe::{Observed, Service};
 use crate::state::CognitoState;
 use crate::texts;
 use crate::trust::permissions;
@@ -46,7 +47,7 @@ pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Respo
                 permissions::authorize(caller.session(), &format!("iam:{action}"), &resource)
             })
             .and_then(|()| iam::handle(state, action, &params));
-        return answer(result, IAM, action);
+        return answer(state, &request, result, IAM, action);
     }
     let result = match action {
         Some("AssumeRoleWithWebIdentity") => {
@@ -61,11 +62,24 @@ pub async fn dispatch(state: &CognitoState, request: SignedRequest<'_>) -> Respo
         }
         None => Err(texts::MISSING_ACTION.error()),
     };
-    answer(result, STS, action.unwrap_or(""))
+    answer(state, &request, result, STS, action.unwrap_or(""))
 }
 
 /// The XML answer, or the refusal (logged with what was compared and checked).
-fn answer(result: Result<String, AwsError>, protocol: Protocol, action: &str) -> Response {
+fn answer(
+    state: &CognitoState,
+    request: &SignedRequest<'_>,
+    result: Result<String, AwsError>,
+    protocol: Protocol,
+    action: &str,
+) -> Response {
+    state.observe(Observed {
+        service: if protocol == IAM { Service::Iam } else { Service::Sts },
+        action,
+        headers: request.headers,
+        body: request.body,
+        refusal: result.as_ref().err(),
+    });
     match result {
         Ok(xml) => xml_response(StatusCode::OK, xml),
         Err(err) => {

@@ -15,6 +15,9 @@ pub use super::check::{Check, Verdict};
 pub use super::logins::Login;
 pub use super::web_identity::{RoleAsked, WebIdentityCall};
 use super::{check, logins, web_identity};
+use crate::account::Provider;
+use crate::state::CognitoState;
+use serde_json::Value;
 
 /// Cognito's checks of one `Logins` entry, all of them, offline.
 pub fn explain(login: &Login<'_>) -> Vec<Check> {
@@ -24,6 +27,26 @@ pub fn explain(login: &Login<'_>) -> Vec<Check> {
 /// STS's checks of `AssumeRoleWithWebIdentity`, all of them, offline.
 pub fn explain_web_identity(call: &WebIdentityCall<'_>) -> Vec<Check> {
     offline(web_identity::check(call, web_identity::Keys::Offline, true)).checks
+}
+
+/// Cognito's checks of one `Logins` entry, all of them, as `state`'s endpoint makes them: the
+/// signature verified with the issuer's keys (fetched over HTTP on a miss, as AWS does). The
+/// console explains what arrived this way, so its report is the endpoint's to the letter.
+pub async fn explain_live(state: &CognitoState, login: &Login<'_>) -> Vec<Check> {
+    logins::check(login, logins::Keys::Fetched(&state.jwks), true).await.checks
+}
+
+/// STS's checks of `AssumeRoleWithWebIdentity`, all of them, as `state`'s endpoint makes them.
+pub async fn explain_web_identity_live(
+    state: &CognitoState,
+    call: &WebIdentityCall<'_>,
+) -> Vec<Check> {
+    let keys = web_identity::Keys::Fetched {
+        jwks: &state.jwks,
+        cognito: &state.cognito_key,
+        region: &state.region,
+    };
+    web_identity::check(call, keys, true).await.checks
 }
 
 /// Cognito's checks as text.
@@ -53,5 +76,58 @@ fn offline<F: Future>(future: F) -> F::Output {
         // Unreachable by construction (offline keys are never fetched); a missing answer would
         // be a bug, so say so loudly in tests rather than hang.
         Poll::Pending => unreachable!("offline checks never wait"),
+    }
+}
+
+/// The provider a real pool trusts under `key`, from the AWS CLI's JSON (`aws cognito-identity
+/// describe-identity-pool`, `aws iam get-open-id-connect-provider`), or the names it trusts. `get-open-id-connect-provider` shows the URL without its scheme.
+pub fn provider_from_aws_cli(
+    pool: &Value,
+    provider: &Value,
+    key: &str,
+) -> Result<Provider, Vec<String>> {
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_owned)).collect()
+    };
+    let arns = strings(&pool["OpenIdConnectProviderARNs"]);
+    let name = provider["Url"].as_str().unwrap_or_default();
+    let trusted: Vec<String> = arns
+        .iter()
+        .filter_map(|a| a.split_once(":oidc-provider/").map(|(_, n)| n.to_owned()))
+        .collect();
+    if name != key || !trusted.iter().any(|t| t == name) {
+        return Err(trusted);
+    }
+    let arn = arns.iter().find(|a| a.ends_with(name)).cloned().unwrap_or_default();
+    let account = arn.split(':').nth(4).unwrap_or_default();
+    let mut found =
+        Provider::new(account, &format!("https://{name}"), strings(&provider["ClientIDList"]));
+    found.arn = arn;
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_aws_cli_s_pool_and_provider_give_the_trusted_provider() {
+        let pool = json!({"OpenIdConnectProviderARNs": ["arn:aws:iam::123456789012:oidc-provider/dev-1.okta.com/oauth2/default"]});
+        let provider =
+            json!({"Url": "dev-1.okta.com/oauth2/default", "ClientIDList": ["api://default"]});
+        let found =
+            provider_from_aws_cli(&pool, &provider, "dev-1.okta.com/oauth2/default").unwrap();
+        assert_eq!(found.client_ids, ["api://default"]);
+        assert_eq!(
+            found.arn,
+            "arn:aws:iam::123456789012:oidc-provider/dev-1.okta.com/oauth2/default"
+        );
+        assert_eq!(
+            provider_from_aws_cli(&pool, &provider, "https://dev-1.okta.com/oauth2/default")
+                .unwrap_err(),
+            ["dev-1.okta.com/oauth2/default"]
+        );
     }
 }

@@ -10,6 +10,7 @@
 //! | `GET`/`PUT`/`DELETE /__fedmock/faults` | [`Faults`] for `PUT` | the faults in force |
 //! | `GET`/`POST /__fedmock/clock` | [`ClockChange`] for `POST` | `{"now","frozen"}` |
 //! | `GET /__fedmock/health` | – | `{"status":"ready"}` once serving (balancers, probes) |
+//! | `/__fedmock/ui/…` | – | the web console, when the harness mounts one (`router_with_console`) |
 //!
 //! Every path but `health` needs the run's control token ([`OktaState::control_token`]), as
 //! Jupyter guards its server: `Authorization: Bearer <token>` from programs (the harness, the
@@ -38,8 +39,12 @@ use crate::org::faults::Faults;
 use crate::org::{AuthServer, OktaState};
 use crate::token::sign::{MintRequest, mint};
 
-pub(crate) fn routes(state: &Arc<OktaState>) -> Router<Arc<OktaState>> {
-    Router::new()
+pub(crate) fn routes(state: &Arc<OktaState>, console: Option<Router>) -> Router<Arc<OktaState>> {
+    let mut routes = Router::new();
+    if let Some(console) = console {
+        routes = routes.nest_service("/ui", console);
+    }
+    routes
         .route("/mint", post(mint_token))
         .route("/servers/{server}/keys/rotate", post(rotate))
         .route("/servers/{server}/keys/retire", post(retire))

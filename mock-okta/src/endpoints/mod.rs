@@ -28,7 +28,7 @@ use crate::error::{ApiError, JSON_UTF8, OktaError};
 use crate::org::{AuthServer, ORG, OktaState};
 
 /// Every route of a mock Okta org.
-pub(crate) fn routes(state: &Arc<OktaState>) -> Router<Arc<OktaState>> {
+pub(crate) fn routes(state: &Arc<OktaState>, console: Option<Router>) -> Router<Arc<OktaState>> {
     Router::new()
         .route("/.well-known/openid-configuration", get(metadata::openid_configuration))
         .route("/.well-known/oauth-authorization-server", get(metadata::oauth_metadata))
@@ -49,7 +49,7 @@ pub(crate) fn routes(state: &Arc<OktaState>) -> Router<Arc<OktaState>> {
         .route("/login/sessionCookieRedirect", get(authn::session_cookie_redirect))
         .nest("/oauth2", server_endpoints())
         .nest("/oauth2/{server}", server_endpoints())
-        .nest("/__fedmock", control::routes(state))
+        .nest("/__fedmock", control::routes(state, console))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(Arc::clone(state), cors::cors))
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::{ServerId, json_response, no_store};
 use crate::error::{OAuthError, OktaError};
+use crate::observe::Issued;
 use crate::org::OktaState;
 use crate::token::client_auth::{BasicAuth, CarriesClient};
 use crate::token::inspect::{self, TokenInspectForm};
@@ -49,7 +50,19 @@ pub(super) async fn token(
     // A browser's cross-origin request carries `Origin`; Okta holds it to stricter rules.
     form.origin =
         headers.get(header::ORIGIN).map(|o| String::from_utf8_lossy(o.as_bytes()).into_owned());
-    match issue::issue(&s, server, form).await {
+    let grant_type = form.grant_type.clone().unwrap_or_default();
+    let client_id =
+        form.client.basic.as_ref().map(|b| &b.client_id).or(form.client.client_id.as_ref());
+    let client_id = client_id.cloned();
+    let result = issue::issue(&s, server, form).await;
+    s.observe(Issued {
+        server,
+        grant_type: &grant_type,
+        client_id: client_id.as_deref(),
+        headers: &headers,
+        outcome: result.as_ref(),
+    });
+    match result {
         Ok(answer) => Ok(no_store(json_response(StatusCode::OK, &json!(answer)))),
         Err(err) => {
             tracing::info!(server = %server.issuer, error = %err.error, description = ?err.description, "token request refused");

@@ -49,6 +49,8 @@ pub struct OktaState {
     cors_origins: HashSet<String>,
     /// Origins the org may redirect browsers to (Trusted Origins with scope REDIRECT).
     redirect_origins: HashSet<String>,
+    /// Who is told of each token request and its answer (the console), if anyone.
+    observer: std::sync::OnceLock<Arc<dyn crate::observe::Observer>>,
 }
 
 impl OktaState {
@@ -128,6 +130,7 @@ impl OktaState {
             control_token,
             cors_origins,
             redirect_origins,
+            observer: std::sync::OnceLock::new(),
             base_url,
             org_id: config.org_id,
             org,
@@ -140,6 +143,18 @@ impl OktaState {
             faults: RwLock::default(),
             rogue_keys: KeySet::generated(),
         })
+    }
+
+    /// Tells `observer` of every token request from now on; `false` if one already watches.
+    pub fn set_observer(&self, observer: Arc<dyn crate::observe::Observer>) -> bool {
+        self.observer.set(observer).is_ok()
+    }
+
+    /// Tells the observer, if there is one, of a token request and its answer.
+    pub(crate) fn observe(&self, seen: crate::observe::Issued<'_>) {
+        if let Some(observer) = self.observer.get() {
+            observer.issued(&seen);
+        }
     }
 
     /// The token the control API requires (`Authorization: Bearer`), or `None` when the world

@@ -185,6 +185,7 @@ pub fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let report = runtime.block_on(async {
         let target = target(&args, cores).await?;
         load::check(&settings, &target)?;
+        let world = target.world.clone();
         let bar = progress_bar(args.json);
         let shown = bar.clone();
         let unexpected_style = indicatif::ProgressStyle::with_template(
@@ -208,6 +209,9 @@ pub fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
             report.slo = load::report::judge(objectives, &report)
                 .map_err(|e| anyhow::anyhow!("--slo: {e}"))?;
         }
+        if let Some(world) = world {
+            publish(&world, &report).await;
+        }
         Ok::<_, anyhow::Error>(report)
     })?;
     if let Some(path) = &args.report {
@@ -221,6 +225,25 @@ pub fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
         print!("{}", report.table());
     }
     Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Hands the report to the world's console (a running `fedmock up` serves one), where the
+/// recent runs against it are listed; a world without one is left alone.
+#[cfg(feature = "load")]
+async fn publish(world: &harness::Federation, report: &scenarios::load::report::Report) {
+    let Ok(summary) = serde_json::to_value(report) else { return };
+    let posted =
+        harness::console::LoadReport { id: 0, received_at: 0, summary, html: report.html() };
+    match world.publish_load_report(posted).await {
+        Ok(true) if !world.is_in_process() => {
+            eprintln!(
+                "report: in the world's console, {}",
+                world.summary().control_url("/ui/load")
+            );
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("the world's console did not take the report: {e}"),
+    }
 }
 
 #[cfg(feature = "load")]

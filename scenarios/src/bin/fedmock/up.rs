@@ -72,6 +72,9 @@ pub struct UpArgs {
     /// Seconds a client may take to send a request's body once its headers are in.
     #[arg(long, env = "FEDMOCK_BODY_TIMEOUT_SECS", default_value_t = 10)]
     body_timeout_secs: u64,
+    /// Do not serve the web console at /__fedmock/ui on mock-okta's port.
+    #[arg(long, env = "FEDMOCK_NO_CONSOLE")]
+    no_console: bool,
     /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "FEDMOCK_GRACE_SECS", default_value_t = 10)]
     grace_secs: u64,
@@ -110,6 +113,9 @@ pub async fn up(args: UpArgs) -> anyhow::Result<()> {
     let mut builder = Federation::builder();
     if args.tls {
         builder = builder.tls();
+    }
+    if !args.no_console {
+        builder = builder.console();
     }
     let fed = builder
         .config(config)
@@ -255,6 +261,11 @@ fn banner(s: &WorldSummary) -> String {
     if let Some(ca) = &s.ca_file {
         out.push_str(&format!(
             "\nHTTPS with a throw-away CA. Make clients trust it:\n  export NODE_EXTRA_CA_CERTS={ca} AWS_CA_BUNDLE={ca} REQUESTS_CA_BUNDLE={ca} SSL_CERT_FILE={ca}\n"
+        ));
+    }
+    if let Some(console) = s.console_url() {
+        out.push_str(&format!(
+            "\nConsole (live exchanges, token inspector, clock and keys), open in a browser:\n  {console}\n"
         ));
     }
     match &s.control_token {
