@@ -79,7 +79,7 @@ fn serve_page(port: u16, fed: &Federation) -> Process {
 }
 
 /// Debian's chromedriver on `port`, once it answers.
-fn chromedriver(port: u16) -> Process {
+pub fn chromedriver(port: u16) -> Process {
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -95,15 +95,15 @@ fn chromedriver(port: u16) -> Process {
     process
 }
 
-struct Browser {
-    driver: WebDriver,
+pub struct Browser {
+    pub driver: WebDriver,
     shots: PathBuf,
 }
 
-type Step = Result<(), String>;
+pub type Step = Result<(), String>;
 
 impl Browser {
-    async fn open(port: u16) -> Self {
+    pub async fn open(port: u16) -> Self {
         let mut chrome = DesiredCapabilities::chrome();
         for arg in [
             "--headless=new",
@@ -128,7 +128,7 @@ impl Browser {
     }
 
     /// Saves what the browser shows as `<name>.png`.
-    async fn screenshot(&self, name: &str) {
+    pub async fn screenshot(&self, name: &str) {
         if let Ok(png) = self.driver.screenshot_as_png().await {
             let path = self.shots.join(format!("{name}.png"));
             std::fs::write(&path, png).unwrap();
@@ -208,15 +208,15 @@ impl Browser {
         Ok(())
     }
 
-    async fn current_url(&self) -> String {
+    pub async fn current_url(&self) -> String {
         self.driver.current_url().await.map(|u| u.to_string()).unwrap_or_default()
     }
 
-    async fn find(&self, css: &str) -> Result<WebElement, String> {
+    pub async fn find(&self, css: &str) -> Result<WebElement, String> {
         self.driver.find(By::Css(css)).await.map_err(|e| format!("{css}: {e}"))
     }
 
-    async fn wait_for(&self, css: &str) -> Result<WebElement, String> {
+    pub async fn wait_for(&self, css: &str) -> Result<WebElement, String> {
         self.driver
             .query(By::Css(css))
             .wait(Duration::from_secs(30), Duration::from_millis(100))
@@ -225,11 +225,11 @@ impl Browser {
             .map_err(|e| format!("waiting for {css}: {e}"))
     }
 
-    async fn click(&self, css: &str) -> Step {
+    pub async fn click(&self, css: &str) -> Step {
         self.wait_for(css).await?.click().await.map_err(|e| format!("clicking {css}: {e}"))
     }
 
-    async fn type_into(&self, css: &str, text: &str) -> Step {
+    pub async fn type_into(&self, css: &str, text: &str) -> Step {
         self.find(css).await?.send_keys(text).await.map_err(|e| format!("typing into {css}: {e}"))
     }
 
@@ -241,7 +241,7 @@ impl Browser {
     }
 
     /// The text of output `#id` once `done` holds for it (30 s at most).
-    async fn until(&self, id: &str, done: impl Fn(&str) -> bool) -> Result<String, String> {
+    pub async fn until(&self, id: &str, done: impl Fn(&str) -> bool) -> Result<String, String> {
         let deadline = Instant::now() + Duration::from_secs(30);
         let css = format!("#{id}");
         loop {
@@ -266,6 +266,6 @@ impl Browser {
     }
 }
 
-fn expect(condition: bool, what: String) -> Step {
+pub fn expect(condition: bool, what: String) -> Step {
     if condition { Ok(()) } else { Err(what) }
 }

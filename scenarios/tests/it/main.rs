@@ -5,6 +5,7 @@
 
 mod browser;
 mod cli;
+mod console;
 mod container;
 mod deploy;
 mod js_sdk_v2;
@@ -21,6 +22,7 @@ fn main() {
     let trials = [
         browser::tests(),
         cli::tests(),
+        console::tests(),
         container::tests(),
         deploy::tests(),
         js_sdk_v2::tests(),

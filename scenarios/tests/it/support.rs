@@ -29,6 +29,8 @@ pub enum Needs {
     /// Headless Chromium and its WebDriver (Debian's `chromium`, `chromium-driver`), with the
     /// browser example's Node packages.
     Browser,
+    /// Headless Chromium and its WebDriver alone (the console's pages).
+    Chromium,
 }
 
 impl Needs {
@@ -76,15 +78,12 @@ impl Needs {
                 )
             }
             Needs::Browser => {
-                let driver = runs(Command::new("chromedriver").arg("--version"));
-                let browser = runs(Command::new("chromium").arg("--version"));
-                let absent = if !driver || !browser {
-                    Some("Chromium is missing: apt-get install chromium chromium-driver".to_owned())
-                } else {
+                let absent = chromium_missing().or_else(|| {
                     Needs::Node("@okta/okta-auth-js").missing().or(Needs::Node("esbuild").missing())
-                };
+                });
                 (absent, clients_required())
             }
+            Needs::Chromium => (chromium_missing(), clients_required()),
             Needs::Docker => {
                 let up = runs(Command::new("docker").args([
                     "version",
@@ -99,6 +98,13 @@ impl Needs {
         };
         absent.filter(|_| !required)
     }
+}
+
+fn chromium_missing() -> Option<String> {
+    let driver = runs(Command::new("chromedriver").arg("--version"));
+    let browser = runs(Command::new("chromium").arg("--version"));
+    (!driver || !browser)
+        .then(|| "Chromium is missing: apt-get install chromium chromium-driver".to_owned())
 }
 
 fn clients_required() -> bool {
