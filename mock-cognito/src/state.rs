@@ -136,6 +136,32 @@ impl CognitoState {
         })
     }
 
+    /// Cognito's checks of one `Logins` entry, all of them, as this endpoint makes them: the
+    /// signature verified with the issuer's keys (fetched over HTTP on a miss, as AWS does).
+    /// The console explains what arrived this way, so its report is the endpoint's to the
+    /// letter; `explain::explain` is the offline form.
+    pub async fn explain_login(
+        &self,
+        login: &crate::explain::Login<'_>,
+    ) -> Vec<crate::explain::Check> {
+        crate::trust::logins::check(login, crate::trust::logins::Keys::Fetched(&self.jwks), true)
+            .await
+            .checks
+    }
+
+    /// STS's checks of `AssumeRoleWithWebIdentity`, all of them, as this endpoint makes them.
+    pub async fn explain_web_identity(
+        &self,
+        call: &crate::explain::WebIdentityCall<'_>,
+    ) -> Vec<crate::explain::Check> {
+        let keys = crate::trust::web_identity::Keys::Fetched {
+            jwks: &self.jwks,
+            cognito: &self.cognito_key,
+            region: &self.region,
+        };
+        crate::trust::web_identity::check(call, keys, true).await.checks
+    }
+
     /// Tells `observer` of every request from now on; `false` if one is already watching.
     pub fn set_observer(&self, observer: Arc<dyn Observer>) -> bool {
         self.observer.set(observer).is_ok()

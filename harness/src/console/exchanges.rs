@@ -12,7 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use futures_util::Stream;
 use maud::{Markup, html};
-use mock_cognito::explain::{self, RoleAsked, WebIdentityCall};
+use mock_cognito::explain::{RoleAsked, WebIdentityCall};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
@@ -307,7 +307,7 @@ async fn web_identity_explanation(console: &Console, exchange: &Exchange) -> Mar
         now: exchange.at,
         leeway: console.cognito.token_leeway,
     };
-    let checks = explain::explain_web_identity_live(&console.cognito, &call).await;
+    let checks = console.cognito.explain_web_identity(&call).await;
     html! {
         section {
             h2 { "The web identity token" }

@@ -191,18 +191,18 @@ impl AwsObserver for Feed {
 impl OktaObserver for Feed {
     fn issued(&self, seen: &Issued<'_>) {
         self.record(|id, at| {
-            let (answer, tokens) = match seen.outcome {
+            let (answer, tokens) = match &seen.outcome {
                 Ok(tokens) => {
-                    let mut issued = vec![("access_token", tokens.access_token.clone())];
-                    if let Some(id_token) = &tokens.id_token {
-                        issued.push(("id_token", id_token.clone()));
+                    let mut issued = vec![("access_token", tokens.access_token.to_owned())];
+                    if let Some(id_token) = tokens.id_token {
+                        issued.push(("id_token", id_token.to_owned()));
                     }
                     (Answer::Accepted, issued)
                 }
-                Err(err) => (
+                Err(refused) => (
                     Answer::Refused {
-                        error_type: err.error.clone(),
-                        message: err.description.clone(),
+                        error_type: refused.error.to_owned(),
+                        message: refused.description.to_owned(),
                         checks: None,
                     },
                     Vec::new(),
@@ -222,7 +222,7 @@ impl OktaObserver for Feed {
                 body: String::new(),
                 truncated: false,
                 okta: Some(TokenExchange {
-                    issuer: seen.server.issuer.clone(),
+                    issuer: seen.issuer.to_owned(),
                     client_id: seen.client_id.map(|c| c.chars().take(200).collect()),
                     tokens,
                 }),

@@ -144,7 +144,7 @@ pub(super) async fn judge_login(
         now,
         leeway: cognito.token_leeway,
     };
-    Ok(explain::explain_live(cognito, &login).await)
+    Ok(cognito.explain_login(&login).await)
 }
 
 /// The `Logins` key a token would go under: its `iss` without the scheme.

@@ -16,7 +16,6 @@ pub use super::logins::Login;
 pub use super::web_identity::{RoleAsked, WebIdentityCall};
 use super::{check, logins, web_identity};
 use crate::account::Provider;
-use crate::state::CognitoState;
 use serde_json::Value;
 
 /// Cognito's checks of one `Logins` entry, all of them, offline.
@@ -27,26 +26,6 @@ pub fn explain(login: &Login<'_>) -> Vec<Check> {
 /// STS's checks of `AssumeRoleWithWebIdentity`, all of them, offline.
 pub fn explain_web_identity(call: &WebIdentityCall<'_>) -> Vec<Check> {
     offline(web_identity::check(call, web_identity::Keys::Offline, true)).checks
-}
-
-/// Cognito's checks of one `Logins` entry, all of them, as `state`'s endpoint makes them: the
-/// signature verified with the issuer's keys (fetched over HTTP on a miss, as AWS does). The
-/// console explains what arrived this way, so its report is the endpoint's to the letter.
-pub async fn explain_live(state: &CognitoState, login: &Login<'_>) -> Vec<Check> {
-    logins::check(login, logins::Keys::Fetched(&state.jwks), true).await.checks
-}
-
-/// STS's checks of `AssumeRoleWithWebIdentity`, all of them, as `state`'s endpoint makes them.
-pub async fn explain_web_identity_live(
-    state: &CognitoState,
-    call: &WebIdentityCall<'_>,
-) -> Vec<Check> {
-    let keys = web_identity::Keys::Fetched {
-        jwks: &state.jwks,
-        cognito: &state.cognito_key,
-        region: &state.region,
-    };
-    web_identity::check(call, keys, true).await.checks
 }
 
 /// Cognito's checks as text.

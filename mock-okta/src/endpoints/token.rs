@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{ServerId, json_response, no_store};
 use crate::error::{OAuthError, OktaError};
-use crate::observe::Issued;
+use crate::observe::{Issued, Refused, Tokens};
 use crate::org::OktaState;
 use crate::token::client_auth::{BasicAuth, CarriesClient};
 use crate::token::inspect::{self, TokenInspectForm};
@@ -56,11 +56,17 @@ pub(super) async fn token(
     let client_id = client_id.cloned();
     let result = issue::issue(&s, server, form).await;
     s.observe(Issued {
-        server,
+        issuer: &server.issuer,
         grant_type: &grant_type,
         client_id: client_id.as_deref(),
         headers: &headers,
-        outcome: result.as_ref(),
+        outcome: match &result {
+            Ok(answer) => Ok(Tokens {
+                access_token: &answer.access_token,
+                id_token: answer.id_token.as_deref(),
+            }),
+            Err(err) => Err(Refused { error: &err.error, description: &err.description }),
+        },
     });
     match result {
         Ok(answer) => Ok(no_store(json_response(StatusCode::OK, &json!(answer)))),
