@@ -65,7 +65,7 @@ fn row(console: &Console, exchange: &Exchange, now: i64) -> Markup {
         tr data-verdict=(verdict) data-action=(exchange.action) data-pool=(pool) {
             td { time datetime=(mock_cognito::iso8601(exchange.at)) title=(mock_cognito::iso8601(exchange.at)) { (relative(exchange.at, now)) } }
             td { a href={ (BASE) "/exchanges/" (exchange.id) } { (exchange.action) } br; span.service { (exchange.service) } }
-            td { (exchange.client) }
+            td { (exchange.client()) }
             td { span class={ "badge " (verdict) } { (verdict) } }
             td {
                 @if let Answer::Refused { error_type, message, .. } = &exchange.answer {
@@ -193,7 +193,7 @@ pub(super) async fn detail(state: Shared, Path(id): Path<String>) -> Response {
         dl.facts {
             dt { "When" } dd { (mock_cognito::iso8601(exchange.at)) " (" (relative(exchange.at, now)) " on the world clock)" }
             dt { "Service" } dd { (exchange.service) }
-            dt { "Client" } dd { (exchange.client) }
+            dt { "Client" } dd { (exchange.client()) }
             dt { "Verdict" } dd { span class={ "badge " (exchange.answer.verdict()) } { (exchange.answer.verdict()) } }
             @if let Answer::Refused { error_type, message, .. } = &exchange.answer {
                 dt { "Answer" } dd { code.answer { (error_type) ": " (message) } }

@@ -31,8 +31,9 @@ pub struct Exchange {
     pub service: &'static str,
     /// The operation (`GetId`), Query `Action`, or for Okta the grant (`token: password`).
     pub action: String,
-    /// The client that sent it, from its user agent (`AWS SDK for JavaScript v3`).
-    pub client: String,
+    /// Its `X-Amz-User-Agent` and `User-Agent`, as sent (at most 512 bytes): [`Exchange::client`]
+    /// names the client when a page shows it, not on the request's path.
+    pub user_agent: String,
     /// What the world answered.
     pub answer: Answer,
     /// The request body as it arrived (the first [`BODY_KEPT`] bytes), for Cognito, STS, IAM.
@@ -57,6 +58,13 @@ pub enum Answer {
         /// AWS's log of the checks it made, when a token was refused.
         checks: Option<String>,
     },
+}
+
+impl Exchange {
+    /// The client that sent it, from its user agent (`AWS SDK for JavaScript v3`).
+    pub fn client(&self) -> String {
+        client_of(&self.user_agent)
+    }
 }
 
 impl Answer {
@@ -172,7 +180,7 @@ impl AwsObserver for Feed {
                 (_, "") => "(no Action)".to_owned(),
                 (_, action) => action.chars().take(80).collect(),
             },
-            client: client_of(seen.headers),
+            user_agent: agent(seen.headers),
             answer: match seen.refusal {
                 None => Answer::Accepted,
                 Some(err) => Answer::Refused {
@@ -217,7 +225,7 @@ impl OktaObserver for Feed {
                     "token: {}",
                     if grant.is_empty() { "(no grant_type)" } else { &grant }
                 ),
-                client: client_of(seen.headers),
+                user_agent: agent(seen.headers),
                 answer,
                 body: String::new(),
                 truncated: false,
@@ -231,12 +239,24 @@ impl OktaObserver for Feed {
     }
 }
 
+/// `X-Amz-User-Agent` and `User-Agent`, joined by a space, cut to 512 bytes.
+fn agent(headers: &HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).map(|v| v.as_bytes()).unwrap_or_default();
+    let mut agent = String::from_utf8_lossy(header("x-amz-user-agent")).into_owned();
+    agent.push(' ');
+    agent.push_str(&String::from_utf8_lossy(header("user-agent")));
+    let mut end = agent.len().min(512);
+    while !agent.is_char_boundary(end) {
+        end -= 1;
+    }
+    agent.truncate(end);
+    agent
+}
+
 /// The client a request came from, named from `X-Amz-User-Agent` (what SDK v2 sends from a
 /// browser, which keeps `User-Agent` to itself) or `User-Agent`, as the SDKs write them
 /// (`aws-sdk-js/3.700.0 ua/2.1 …`, `Boto3/1.35 … Botocore/1.35`, `aws-cli/2.22 …`).
-pub fn client_of(headers: &HeaderMap) -> String {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let agent = format!("{} {}", header("x-amz-user-agent"), header("user-agent"));
+pub fn client_of(agent: &str) -> String {
     let lower = agent.to_ascii_lowercase();
     let browser = lower.contains("mozilla/");
     let named = [
@@ -278,7 +298,7 @@ mod tests {
             for (name, value) in pairs {
                 headers.insert(*name, HeaderValue::from_static(value));
             }
-            client_of(&headers)
+            client_of(&agent(&headers))
         };
         assert_eq!(
             named(&[("user-agent", "aws-sdk-js/3.723.0 ua/2.1 os/linux lang/js md/nodejs#22")]),
@@ -304,7 +324,7 @@ mod tests {
                 at,
                 service: "sts",
                 action: "GetCallerIdentity".into(),
-                client: "curl".into(),
+                user_agent: "curl/8".into(),
                 answer: Answer::Accepted,
                 body: String::new(),
                 truncated: false,

@@ -123,7 +123,7 @@ async fn exchanges_appear_with_their_verdict_and_open_on_the_checks_and_the_fix(
         actions,
         [("GetId", "refused"), ("GetId", "accepted"), ("token: password", "accepted")]
     );
-    assert_eq!(recent[0].client, "AWS SDK for Rust");
+    assert_eq!(recent[0].client(), "AWS SDK for Rust");
 
     let (_, list) = console.get("/exchanges?verdict=refused").await;
     assert!(list.contains("Invalid login token. Incorrect token audience."));
