@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
             key: &key,
             token: &token,
             pool: &pool.id,
-            trusted: trusted.as_ref().map_err(Vec::as_slice),
+            trusted: trusted.as_deref().map_err(Vec::as_slice),
             now: 1_800_000_000,
             leeway: 0,
         });

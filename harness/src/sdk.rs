@@ -120,7 +120,7 @@ impl Federation {
             let pool = cognito
                 .pool(pool)
                 .ok_or_else(|| Error::Config(format!("no identity pool {pool}")))?;
-            return Ok(cognito.trusted_provider(&pool, key));
+            return Ok(cognito.trusted_provider(&pool, key).map(std::sync::Arc::unwrap_or_clone));
         }
         let config = self.admin_config()?;
         let cognito = aws_sdk_cognitoidentity::Client::new(&config);

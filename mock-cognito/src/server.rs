@@ -10,12 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::Request;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
@@ -42,10 +40,7 @@ pub fn router_with(state: Arc<CognitoState>, body_timeout: Duration) -> Router {
     Router::new()
         .route(
             "/",
-            post(json_rpc)
-                .layer(middleware::from_fn(move |request, next| {
-                    bounded_body(body_timeout, request, next)
-                }))
+            post(move |State(state), request| json_rpc(state, request, body_timeout))
                 .options(preflight)
                 // Another method on the endpoint is an operation it does not have.
                 .fallback(unknown),
@@ -54,7 +49,6 @@ pub fn router_with(state: Arc<CognitoState>, body_timeout: Duration) -> Router {
         .route("/.well-known/openid-configuration", get(cognito_discovery))
         .route(HEALTH_PATH, get(health))
         .fallback(unknown)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(cors))
         .with_state(state)
 }
@@ -129,11 +123,15 @@ fn protocol(headers: &HeaderMap) -> Protocol {
     if form && !headers.contains_key("x-amz-target") { query::STS } else { Protocol::Json }
 }
 
-/// Reads the body before any handler: one announced over the limit is refused at once
+/// Reads the body before any service code: one announced over the limit is refused at once
 /// (nothing of it is read), one that grows over it is refused when it does, and one that
 /// does not arrive within `timeout` is refused then, so a slow or endless body holds nothing.
-async fn bounded_body(timeout: Duration, request: Request, next: Next) -> Response {
-    let protocol = protocol(request.headers());
+/// A body with broken framing (bad chunk sizes) is left to the protocol to answer.
+async fn bounded_body(
+    timeout: Duration,
+    request: Request,
+    protocol: Protocol,
+) -> Result<(Parts, Result<Bytes, String>), Response> {
     let too_large =
         || answer(texts::BODY_TOO_LARGE.with(&[("max", &MAX_BODY_BYTES.to_string())]), protocol);
     let announced = request
@@ -142,15 +140,14 @@ async fn bounded_body(timeout: Duration, request: Request, next: Next) -> Respon
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-        return too_large();
+        return Err(too_large());
     }
     let (parts, body) = request.into_parts();
     match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
-        Err(_) => answer(texts::BODY_TIMEOUT.error(), protocol),
-        Ok(Err(e)) if over_limit(&e) => too_large(),
-        // Broken framing (bad chunk sizes): the handler answers a body it cannot read.
-        Ok(Err(_)) => next.run(Request::from_parts(parts, Body::new(BrokenBody))).await,
-        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => Err(answer(texts::BODY_TIMEOUT.error(), protocol)),
+        Ok(Err(e)) if over_limit(&e) => Err(too_large()),
+        Ok(Err(e)) => Ok((parts, Err(e.to_string()))),
+        Ok(Ok(bytes)) => Ok((parts, Ok(bytes))),
     }
 }
 
@@ -178,45 +175,24 @@ fn over_limit(error: &axum::Error) -> bool {
     false
 }
 
-/// A body that fails on its first read, as the broken one did.
-struct BrokenBody;
-
-impl http_body::Body for BrokenBody {
-    type Data = Bytes;
-    type Error = std::io::Error;
-
-    fn poll_frame(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        std::task::Poll::Ready(Some(Err(std::io::Error::other("the body's framing is broken"))))
-    }
-}
-
-async fn json_rpc(
-    State(state): State<Arc<CognitoState>>,
-    method: axum::http::Method,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let form = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if form && !headers.contains_key("x-amz-target") {
+/// `POST /`: the body, bounded, then Query (STS, IAM) or JSON 1.1 (Cognito Identity) by the
+/// headers. One handler, no middleware: each layer cost a boxed service per request.
+async fn json_rpc(state: Arc<CognitoState>, request: Request, body_timeout: Duration) -> Response {
+    let protocol = protocol(request.headers());
+    let (parts, body) = match bounded_body(body_timeout, request, protocol).await {
+        Ok(read) => read,
+        Err(refusal) => return refusal,
+    };
+    let Parts { method, uri, headers, .. } = &parts;
+    if protocol == query::STS {
         return match body {
             Ok(body) => {
-                query::dispatch(
-                    &state,
-                    SignedRequest { method: &method, uri: &uri, headers: &headers, body: &body },
-                )
-                .await
+                query::dispatch(&state, SignedRequest { method, uri, headers, body: &body }).await
             }
             Err(_) => texts::MALFORMED_QUERY.error().in_protocol(query::STS).into_response(),
         };
     }
-    identity::dispatch(&state, &method, &uri, &headers, body).await
+    identity::dispatch(&state, method, uri, headers, body).await
 }
 
 async fn unknown() -> Response {

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use crate::Clock;
 use crate::account::credentials::Sealer;
-use crate::account::{CognitoConfig, Identities, Identity, Owner, Pool, Provider, Role, World};
+use crate::account::{
+    CognitoConfig, Identities, Identity, Owner, Pool, Provider, Role, Standing, World,
+};
 use crate::error::{AwsError, Error};
 use crate::fetch::HttpClient;
 use crate::observe::{Observed, Observer};
@@ -273,7 +275,7 @@ impl CognitoState {
     }
 
     /// The provider named `name` if `pool` trusts it, else the names it does trust.
-    pub fn trusted_provider(&self, pool: &Pool, name: &str) -> Result<Provider, Vec<String>> {
+    pub fn trusted_provider(&self, pool: &Pool, name: &str) -> Result<Arc<Provider>, Vec<String>> {
         self.world().trusted_provider(pool, name)
     }
 
@@ -285,6 +287,16 @@ impl CognitoState {
     /// The identity table, locked.
     pub(crate) fn identities(&self) -> MutexGuard<'_, Identities> {
         self.identities.lock().expect("identity table lock")
+    }
+
+    /// A recorded identity's pool, state, and whether it holds one of `logins`
+    /// ([`Identities::standing`]).
+    pub(crate) fn identity_standing(
+        &self,
+        id: &str,
+        logins: &[(String, String)],
+    ) -> Option<Standing> {
+        self.identities().standing(id, logins)
     }
 
     /// A recorded identity.

@@ -59,6 +59,12 @@ impl<T: Default> Checked<T> {
     }
 }
 
+/// Whether `s` has more than `max` characters, without counting them when its bytes cannot
+/// be that many (tokens are counted on every call otherwise).
+fn chars_over(s: &str, max: usize) -> bool {
+    s.len() > max && s.chars().count() > max
+}
+
 /// Collects violations in member order, then reports them all at once, as AWS does.
 #[derive(Debug, Default)]
 pub(crate) struct Violations(Vec<String>);
@@ -192,14 +198,14 @@ impl Violations {
                 &format!("Member must have length less than or equal to {max}"),
             );
         }
-        if map.keys().any(|k| k.is_empty() || k.chars().count() > 128) {
+        if map.keys().any(|k| k.is_empty() || chars_over(k, 128)) {
             self.push(
                 Some(&rendered()),
                 member,
                 "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]",
             );
         }
-        if map.values().any(|v| v.is_empty() || v.chars().count() > 50_000) {
+        if map.values().any(|v| v.is_empty() || chars_over(v, 50_000)) {
             self.push(
                 Some(&rendered()),
                 member,

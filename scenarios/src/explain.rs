@@ -57,7 +57,11 @@ pub fn logins(
             let pool = cognito
                 .pool(&pool_id)
                 .ok_or_else(|| Error::World(format!("the world has no identity pool {pool_id}")))?;
-            (pool_id, world.aws.token_leeway_seconds, cognito.trusted_provider(&pool, &key))
+            (
+                pool_id,
+                world.aws.token_leeway_seconds,
+                cognito.trusted_provider(&pool, &key).map(std::sync::Arc::unwrap_or_clone),
+            )
         }
     };
     let checks = explain::explain(&explain::Login {

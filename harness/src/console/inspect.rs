@@ -140,7 +140,7 @@ pub(super) async fn judge_login(
         key,
         token,
         pool: pool_id,
-        trusted: trusted.as_ref().map_err(Vec::as_slice),
+        trusted: trusted.as_deref().map_err(Vec::as_slice),
         now,
         leeway: cognito.token_leeway,
     };

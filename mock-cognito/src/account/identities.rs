@@ -34,6 +34,17 @@ pub struct Identity {
     pub developer_ids: BTreeSet<String>,
 }
 
+/// A recorded identity as [`Identities::standing`] sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// The pool it belongs to.
+    pub pool_id: String,
+    /// Merged into another identity, or left without logins.
+    pub disabled: bool,
+    /// Whether it holds one of the logins asked about; `None` when it has no logins (a guest).
+    pub holds: Option<bool>,
+}
+
 /// An identity as the table holds it: 32 bytes, so a table entry is 48 (with its 16-byte
 /// key at 8-byte alignment). Developer identifiers, rare, are kept beside it.
 #[derive(Clone, Debug)]
@@ -171,6 +182,21 @@ impl Identities {
         }
     }
 
+    /// What the exchange needs of a recorded identity, without copying its logins: its pool,
+    /// whether it is disabled, and whether it holds any of `logins` (provider → sub), or
+    /// `None` for an identity it has no logins at all.
+    pub fn standing(&self, id: &str, logins: &[(String, String)]) -> Option<Standing> {
+        let stored = self.by_id.get(&packed(self.uuid_of(id)?))?;
+        let holds = logins.iter().any(|(provider, sub)| {
+            stored.logins.iter().any(|(p, s)| self.name(*p) == provider && &**s == sub)
+        });
+        Some(Standing {
+            pool_id: self.name(stored.pool).to_owned(),
+            disabled: stored.disabled,
+            holds: (!stored.logins.is_empty()).then_some(holds),
+        })
+    }
+
     /// A recorded identity.
     pub fn get(&self, id: &str) -> Option<Identity> {
         let uuid = packed(self.uuid_of(id)?);
@@ -198,7 +224,10 @@ impl Identities {
     /// The identity a login belongs to: its index entry, else the identity its id derives
     /// from if that one holds it.
     fn owner_of(&self, pool_id: &str, pool: Name, provider: Name, sub: &str) -> Option<u128> {
-        if let Some(owner) = self.by_login.get(&(pool, provider, sub.into())) {
+        // Empty unless logins were merged or added: then the lookup pays for a key.
+        if !self.by_login.is_empty()
+            && let Some(owner) = self.by_login.get(&(pool, provider, sub.into()))
+        {
             return Some(*owner);
         }
         let derived = derived_uuid(pool_id, self.name(provider), sub).as_u128();
@@ -206,6 +235,32 @@ impl Identities {
             .get(&packed(derived))
             .filter(|i| i.logins.iter().any(|(p, s)| *p == provider && &**s == sub))
             .map(|_| derived)
+    }
+
+    /// The identity that already holds every one of `logins` (and is `target`, if given), when
+    /// there is one: then [`Identities::link`] has nothing to do but note the time.
+    fn linked_already(
+        &self,
+        pool_id: &str,
+        logins: &[(String, String)],
+        target: Option<&str>,
+    ) -> Option<u128> {
+        let pool = *self.name_index.get(pool_id)?;
+        let owner = match target {
+            // A login belongs to one identity at a time (merges move them), so the target
+            // holding it is its owner.
+            Some(id) => self.uuid_of(id)?,
+            None => {
+                let (provider, sub) = logins.first()?;
+                let provider = *self.name_index.get(provider.as_str())?;
+                self.owner_of(pool_id, pool, provider, sub)?
+            }
+        };
+        let identity = self.by_id.get(&packed(owner))?;
+        let holds = logins.iter().all(|(provider, sub)| {
+            identity.logins.iter().any(|(p, s)| self.name(*p) == provider && &**s == sub)
+        });
+        (holds && !identity.disabled && identity.pool == pool).then_some(owner)
     }
 
     /// Links `logins` (provider → sub) to one identity of `pool`: `target` if given, else the
@@ -219,6 +274,13 @@ impl Identities {
         target: Option<&str>,
         now: i64,
     ) -> Result<String, AwsError> {
+        if let Some(owner) = self.linked_already(pool_id, logins, target) {
+            // The common case, every call of a returning user: nothing to merge or add.
+            if let Some(identity) = self.by_id.get_mut(&packed(owner)) {
+                identity.modified = held(now);
+            }
+            return Ok(self.id_of(owner));
+        }
         let pool = self.intern(pool_id);
         let keyed: Vec<(Name, &str)> =
             logins.iter().map(|(provider, sub)| (self.intern(provider), sub.as_str())).collect();
@@ -452,6 +514,31 @@ mod tests {
         assert_eq!(std::mem::size_of::<(Key, Stored)>(), 48);
         let uuid = Uuid::new_v4().as_u128();
         assert_eq!(unpacked(&packed(uuid)), uuid);
+    }
+
+    #[test]
+    fn a_returning_login_finds_its_identity_and_only_notes_the_time() {
+        let mut table = Identities::new("us-east-1");
+        let alice = [("okta".to_owned(), "alice".to_owned())];
+        let id = table.link("pool", &alice, None, 10).unwrap();
+        assert_eq!(table.link("pool", &alice, None, 20).unwrap(), id, "GetId again");
+        assert_eq!(table.link("pool", &alice, Some(&id), 30).unwrap(), id, "with its id");
+        assert_eq!(table.get(&id).unwrap().modified, 30);
+        assert_eq!(table.get(&id).unwrap().created, 10);
+        let standing = |t: &Identities, logins: &[(String, String)]| t.standing(&id, logins);
+        assert_eq!(standing(&table, &alice).unwrap().holds, Some(true));
+        let bob = [("okta".to_owned(), "bob".to_owned())];
+        assert_eq!(standing(&table, &bob).unwrap().holds, Some(false));
+        assert_eq!(standing(&table, &bob).unwrap().pool_id, "pool");
+        // Another user's login sent with alice's id is no returning login: the slow path
+        // refuses it (one login per provider).
+        assert!(table.link("pool", &bob, Some(&id), 40).is_err());
+        let guest = table.new_unauthenticated("pool", 50);
+        assert_eq!(table.standing(&guest, &alice).unwrap().holds, None);
+        // The guest given alice's login is merged into alice's identity and disabled.
+        assert_eq!(table.link("pool", &alice, Some(&guest), 60).unwrap(), id);
+        assert!(table.standing(&guest, &[]).unwrap().disabled);
+        assert_eq!(table.link("pool", &alice, Some(&guest), 70).unwrap(), id, "still alice's");
     }
 
     const POOL: &str = "us-east-1:4b9a3c52-6f1e-4d8a-9c27-0fed0c000001";

@@ -22,7 +22,7 @@ pub use config::{
     RoleConfig, UserPoolProviderConfig,
 };
 pub use credentials::Owner;
-pub use identities::{Identities, Identity, identity_id_for};
+pub use identities::{Identities, Identity, Standing, identity_id_for};
 pub use pool::{
     AmbiguousRoleResolution, MAX_RULES, MappingRule, MappingType, MatchType, Pool, PoolExtras,
     RoleMapping,
@@ -166,19 +166,21 @@ impl World {
     /// one of their client ids) and the public providers of its `SupportedLoginProviders`
     /// (`accounts.google.com`, …, `aud` = the app id). All are verified the same way: issuer,
     /// JWKS by discovery, audience, expiry.
-    pub fn trusted_provider(&self, pool: &Pool, name: &str) -> Result<Provider, Vec<String>> {
+    pub fn trusted_provider(&self, pool: &Pool, name: &str) -> Result<Arc<Provider>, Vec<String>> {
         if let Some(p) = self.providers.get(name)
             && pool.providers.iter().any(|n| n == name)
         {
-            return Ok(Provider::clone(p));
+            return Ok(Arc::clone(p));
         }
-        let issuer = |client_ids: Vec<String>| Provider {
-            url: format!("https://{name}"),
-            name: name.to_owned(),
-            arn: String::new(),
-            client_ids,
-            thumbprints: Vec::new(),
-            created: 0,
+        let issuer = |client_ids: Vec<String>| {
+            Arc::new(Provider {
+                url: format!("https://{name}"),
+                name: name.to_owned(),
+                arn: String::new(),
+                client_ids,
+                thumbprints: Vec::new(),
+                created: 0,
+            })
         };
         let user_pool_clients: Vec<String> = pool
             .extras

@@ -335,7 +335,7 @@ async fn owned_identity(
     identity_id: &str,
     logins: &BTreeMap<String, String>,
 ) -> Result<Owned, AwsError> {
-    let Some(identity) = state.identity(identity_id) else {
+    let Some(identity) = state.identity_standing(identity_id, &[]) else {
         // Not recorded here: it may have been issued by another process. Ids are derived
         // from (pool, provider, sub), so valid logins that derive this id prove ownership.
         return adopt(state, identity_id, logins).await;
@@ -350,8 +350,9 @@ async fn owned_identity(
     if let Some(token) = logins.get(COGNITO_LOGINS_KEY) {
         return developer_login(state, pool, identity_id, token).await;
     }
+    let authenticated = identity.holds.is_some();
     if logins.is_empty() {
-        if !identity.logins.is_empty() {
+        if authenticated {
             // An authenticated identity without its logins (aws-amplify/aws-sdk-android#52).
             return Err(texts::ACCESS_FORBIDDEN.with(&[("identity", &identity_id)]));
         }
@@ -360,11 +361,11 @@ async fn owned_identity(
     }
     let verified = verify_all(state, &pool, logins).await?;
     let subs = provider_subs(&verified);
-    let owns = subs.iter().any(|(provider, sub)| identity.logins.get(provider) == Some(sub));
-    if !identity.logins.is_empty() && !owns {
+    let owns = state.identity_standing(identity_id, &subs).and_then(|s| s.holds);
+    if owns == Some(false) {
+        let linked = state.identity(identity_id).map(|i| i.logins).unwrap_or_default();
         return Err(texts::LOGINS_DONT_MATCH.error().with_detail(format!(
-            "identity {identity_id} is linked to {:?}; the request proved {subs:?}",
-            identity.logins
+            "identity {identity_id} is linked to {linked:?}; the request proved {subs:?}"
         )));
     }
     // A guest identity given logins of an authenticated one is merged into it (and disabled);
@@ -416,7 +417,7 @@ async fn verify_all(
             key,
             token,
             pool: &pool.id,
-            trusted: trusted.as_ref().map_err(Vec::as_slice),
+            trusted: trusted.as_deref().map_err(Vec::as_slice),
             now,
             leeway: state.token_leeway,
         };

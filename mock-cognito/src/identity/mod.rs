@@ -20,7 +20,6 @@ pub use federation::{GetIdInput, GetIdOutput, get_id};
 use std::future::Future;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -91,14 +90,14 @@ pub async fn dispatch(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<Bytes, String>,
 ) -> Response {
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or_default();
     let result = match &body {
-        Err(rejection) => Err(texts::NOT_JSON
-            .error()
-            .with_detail(format!("the body could not be read: {}", rejection.body_text()))),
+        Err(why) => {
+            Err(texts::NOT_JSON.error().with_detail(format!("the body could not be read: {why}")))
+        }
         Ok(body) => {
             let needs_signature = ACTIONS.contains(&operation) && !UNSIGNED.contains(&operation);
             let signed = if needs_signature {

@@ -14,6 +14,15 @@ pub(crate) fn java_double(seconds: f64) -> String {
     if seconds == 0.0 {
         return "0.0".to_owned();
     }
+    if seconds.fract() == 0.0 && (1e7..1e15).contains(&seconds) {
+        // Whole seconds, every expiry: the integer's digits, without float formatting.
+        let digits = (seconds as u64).to_string();
+        let exponent = digits.len() - 1;
+        let significant = digits.trim_end_matches('0');
+        let (first, rest) = significant.split_at(1);
+        let rest = if rest.is_empty() { "0" } else { rest };
+        return format!("{first}.{rest}E{exponent}");
+    }
     if seconds.abs() >= 1e7 || seconds.abs() < 1e-3 {
         // Rust's shortest round-trip digits, in Java's scientific form.
         let text = format!("{seconds:e}");
@@ -50,6 +59,17 @@ mod tests {
     #[test]
     fn seconds_read_as_java_writes_them() {
         assert_eq!(java_double(1_515_115_602.0), "1.515115602E9");
+        assert_eq!(java_double(1_500_000_000.0), "1.5E9");
+        assert_eq!(java_double(2_000_000_000.0), "2.0E9");
+        assert_eq!(java_double(10_000_000.0), "1.0E7");
+        assert_eq!(java_double(99_999_999_999_999.0), "9.9999999999999E13");
+        for whole in [12_345_678.0, 1_800_000_123.0, 4_102_444_800.0, 999_999_999_999_999.0] {
+            let text = format!("{whole:e}");
+            let (mantissa, exponent) = text.split_once('e').unwrap();
+            let mantissa =
+                if mantissa.contains('.') { mantissa.to_owned() } else { format!("{mantissa}.0") };
+            assert_eq!(java_double(whole), format!("{mantissa}E{exponent}"), "{whole}");
+        }
         assert_eq!(java_double(1_421_516_513.393), "1.421516513393E9");
         assert_eq!(java_double(1_500_000_000.0), "1.5E9");
         assert_eq!(java_double(1_000_000_000.0), "1.0E9");

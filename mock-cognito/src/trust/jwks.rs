@@ -228,8 +228,9 @@ impl JwksCache {
     pub(crate) fn parse<'t>(&self, token: &'t str) -> Result<Jwt<'t>, String> {
         {
             let seen = self.seen.lock().expect("seen tokens lock");
-            if let Some(jwt) =
-                seen.get(token).and_then(|s| token::reread(token, &s.header, &s.claims))
+            if let Some(jwt) = seen
+                .get(token)
+                .and_then(|s| token::reread(token, &s.header, &s.claims, s.verified_by.as_ref()))
             {
                 return Ok(jwt);
             }
@@ -252,13 +253,11 @@ impl JwksCache {
         Ok(jwt)
     }
 
-    /// Whether one of `keys` (as [`JwksCache::keys`] returned them) has verified `token`.
-    pub(crate) fn verified_before(&self, token: &str, keys: &[Arc<ParsedPublicKey>]) -> bool {
-        let seen = self.seen.lock().expect("seen tokens lock");
+    /// Whether one of `keys` (as [`JwksCache::keys`] returned them) has verified `jwt`, as
+    /// [`JwksCache::parse`] found it.
+    pub(crate) fn verified_before(jwt: &Jwt<'_>, keys: &[Arc<ParsedPublicKey>]) -> bool {
         // The entry holds the key itself, so a key of a later fetch never compares equal.
-        seen.get(token)
-            .and_then(|s| s.verified_by.as_ref())
-            .is_some_and(|by| keys.iter().any(|key| Arc::ptr_eq(key, by)))
+        jwt.verified_by.as_ref().is_some_and(|by| keys.iter().any(|key| Arc::ptr_eq(key, by)))
     }
 
     /// Remembers that `key` verified `token` (if the token is remembered at all).
@@ -410,17 +409,18 @@ mod tests {
         let (token, other) = ("e30.eyJzdWIiOiJhIn0.c2ln", "e30.eyJzdWIiOiJiIn0.c2ln");
         assert_eq!(cache.parse(token).unwrap().claims["sub"], "a");
         cache.remember_verified(other, &keys[0]);
-        assert!(!cache.verified_before(other, &keys), "a token never read is not remembered");
-        assert!(!cache.verified_before(token, &keys));
+        let before = |t| JwksCache::verified_before(&cache.parse(t).unwrap(), &keys);
+        assert!(!before(other), "a token never read is not remembered");
+        assert!(!before(token));
         cache.remember_verified(token, &keys[0]);
-        assert!(cache.verified_before(token, &keys));
+        assert!(before(token));
         assert_eq!(cache.parse(token).unwrap().claims["sub"], "a", "read from memory");
         assert!(cache.parse("e30.!!!.c2ln").is_err(), "not a JWT, remembered or not");
 
         // The same kid, fetched again: a new key object, so the token is verified again.
         now.fetch_add(JWKS_TTL_SECS, Ordering::SeqCst);
         let refetched = cache.keys(&iss, Some("k1")).await.unwrap();
-        assert!(!cache.verified_before(token, &refetched));
+        assert!(!JwksCache::verified_before(&cache.parse(token).unwrap(), &refetched));
 
         // Bounded whatever is sent.
         for i in 0..(SEEN_CAPACITY + 10) {

@@ -66,10 +66,27 @@ fn applies(statement: &Value, request: &Request) -> bool {
     let federated = strings(statement.get("Principal").and_then(|p| p.get("Federated")));
     let actions = strings(statement.get("Action"));
     federated.contains(&request.federated.as_str())
-        && actions
-            .iter()
-            .any(|a| like(&a.to_lowercase(), &ASSUME_ROLE_WITH_WEB_IDENTITY.to_lowercase()))
+        && actions.iter().any(|a| action_like(a, ASSUME_ROLE_WITH_WEB_IDENTITY))
         && conditions_hold(statement.get("Condition"), request)
+}
+
+/// `like`, ignoring case, as IAM compares action names.
+fn action_like(pattern: &str, action: &str) -> bool {
+    if pattern.is_ascii() && action.is_ascii() {
+        wildcard(pattern.as_bytes(), action.as_bytes(), u8::eq_ignore_ascii_case)
+    } else {
+        like(&pattern.to_lowercase(), &action.to_lowercase())
+    }
+}
+
+/// The request's values for a condition key (keys compare case-insensitively).
+fn values<'r>(request: &'r Request, key: &str) -> &'r [String] {
+    let found = if key.is_ascii() {
+        request.keys.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+    } else {
+        request.keys.get(&key.to_lowercase())
+    };
+    found.map(Vec::as_slice).unwrap_or_default()
 }
 
 fn conditions_hold(conditions: Option<&Value>, request: &Request) -> bool {
@@ -77,9 +94,7 @@ fn conditions_hold(conditions: Option<&Value>, request: &Request) -> bool {
     operators.iter().all(|(operator, keys)| {
         let Value::Object(keys) = keys else { return false };
         keys.iter().all(|(key, expected)| {
-            let actual =
-                request.keys.get(&key.to_lowercase()).map(Vec::as_slice).unwrap_or_default();
-            evaluate(operator, actual, &strings(Some(expected)))
+            evaluate(operator, values(request, key), &strings(Some(expected)))
         })
     })
 }
@@ -114,21 +129,36 @@ fn evaluate(operator: &str, actual: &[String], expected: &[&str]) -> bool {
 }
 
 /// IAM's `*`/`?` wildcard match in at most (pattern length × value length) steps, without
-/// recursion: the classic two pointers, going back only to just after the last `*`
-/// (a recursive matcher took seconds on `*a*a*a*a*a*a*a*a*a*a*b` against a `sub` of 36 `a`s,
-/// and never ended on longer ones; both come from the request).
+/// recursion (see [`wildcard`]). Bytes when both sides are ASCII, as they nearly always are;
+/// characters otherwise, so `?` stands for one character, not one byte.
 fn like(pattern: &str, value: &str) -> bool {
-    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+    if pattern.is_ascii() && value.is_ascii() {
+        wildcard(pattern.as_bytes(), value.as_bytes(), |a, b| a == b)
+    } else {
+        let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+        wildcard(&p, &v, |a, b| a == b)
+    }
+}
+
+/// The classic two pointers, going back only to just after the last `*` (a recursive matcher
+/// took seconds on `*a*a*a*a*a*a*a*a*a*a*b` against a `sub` of 36 `a`s, and never ended on
+/// longer ones; both come from the request).
+fn wildcard<T: Copy + From<u8> + PartialEq>(
+    p: &[T],
+    v: &[T],
+    same: impl Fn(&T, &T) -> bool,
+) -> bool {
+    let (any_run, any_one) = (T::from(b'*'), T::from(b'?'));
     let (mut i, mut j) = (0, 0);
     // Where the last `*` was, and the value position it has swallowed up to.
     let mut star: Option<(usize, usize)> = None;
-    while j < v.len() {
+    while let Some(c) = v.get(j) {
         match p.get(i) {
-            Some('*') => {
+            Some(&s) if s == any_run => {
                 star = Some((i, j));
                 i += 1;
             }
-            Some(&c) if c == '?' || c == v[j] => {
+            Some(s) if *s == any_one || same(s, c) => {
                 i += 1;
                 j += 1;
             }
@@ -143,7 +173,7 @@ fn like(pattern: &str, value: &str) -> bool {
             },
         }
     }
-    p[i..].iter().all(|c| *c == '*')
+    p.get(i..).unwrap_or_default().iter().all(|c| *c == any_run)
 }
 
 #[cfg(test)]
@@ -254,5 +284,27 @@ mod tests {
     fn wildcards_follow_iam() {
         assert!(like("a*c", "abbbc") && like("a?c", "abc") && like("*", ""));
         assert!(!like("a?c", "ac") && !like("abc", "abcd"));
+    }
+
+    #[test]
+    fn actions_and_condition_keys_ignore_case_values_do_not() {
+        for action in [
+            "STS:assumerolewithwebidentity",
+            "sts:AssumeRole*",
+            "*",
+            "sts:Assume?oleWithWebIdentity",
+        ] {
+            assert!(action_like(action, ASSUME_ROLE_WITH_WEB_IDENTITY), "{action}");
+        }
+        for action in ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "iam:*", "stš:*"] {
+            assert!(!action_like(action, ASSUME_ROLE_WITH_WEB_IDENTITY), "{action}");
+        }
+        let request = cognito(POOL, &["authenticated"]);
+        assert_eq!(values(&request, "Cognito-Identity.AmazonAWS.com:AUD"), [POOL.to_owned()]);
+        assert!(values(&request, "cognito-identity.amazonaws.com:sub").is_empty());
+        let mut policy = cognito_trust();
+        policy["Statement"][0]["Condition"]["StringEquals"] =
+            json!({"COGNITO-IDENTITY.amazonaws.com:aud": POOL.to_uppercase()});
+        assert!(!allows(&policy, &request), "values are compared as they are");
     }
 }

@@ -46,7 +46,7 @@ pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result
         JwksError::Unreachable(why) => Failure::Unreachable(format!("could not fetch the issuer's keys: {why}")),
     })?;
     let verified = || format!("RS256, kid {}", kid.unwrap_or("(none)"));
-    if jwks.verified_before(jwt.token, &keys) {
+    if JwksCache::verified_before(jwt, &keys) {
         return Ok(verified());
     }
     let signature = B64

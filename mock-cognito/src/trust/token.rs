@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use aws_lc_rs::signature::ParsedPublicKey;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Map, Value};
@@ -21,6 +22,9 @@ pub(crate) struct Jwt<'t> {
     pub signed: &'t str,
     /// The signature, base64url.
     pub signature: &'t str,
+    /// The key that verified this very token before, when it was read before (the cache
+    /// checks the key is still one the issuer publishes).
+    pub verified_by: Option<Arc<ParsedPublicKey>>,
 }
 
 impl Jwt<'_> {
@@ -52,6 +56,7 @@ pub(crate) fn parse(token: &str) -> Result<Jwt<'_>, String> {
         token,
         signed,
         signature,
+        verified_by: None,
     })
 }
 
@@ -60,9 +65,17 @@ pub(crate) fn reread<'t>(
     token: &'t str,
     header: &Arc<Map<String, Value>>,
     claims: &Arc<Map<String, Value>>,
+    verified_by: Option<&Arc<ParsedPublicKey>>,
 ) -> Option<Jwt<'t>> {
     let (signed, signature) = token.rsplit_once('.')?;
-    Some(Jwt { header: Arc::clone(header), claims: Arc::clone(claims), token, signed, signature })
+    Some(Jwt {
+        header: Arc::clone(header),
+        claims: Arc::clone(claims),
+        token,
+        signed,
+        signature,
+        verified_by: verified_by.cloned(),
+    })
 }
 
 /// A JWT's claims, read without any check beyond syntax; `None` for anything that is not one
