@@ -176,7 +176,8 @@ fn over_limit(error: &axum::Error) -> bool {
 }
 
 /// `POST /`: the body, bounded, then Query (STS, IAM) or JSON 1.1 (Cognito Identity) by the
-/// headers. One handler, no middleware: each layer cost a boxed service per request.
+/// headers. The body is bounded here rather than in a middleware layer: each layer cost a boxed
+/// service per request.
 async fn json_rpc(state: Arc<CognitoState>, request: Request, body_timeout: Duration) -> Response {
     let protocol = protocol(request.headers());
     let (parts, body) = match bounded_body(body_timeout, request, protocol).await {
