@@ -111,18 +111,22 @@ impl Feed {
         Self { ring: Mutex::new(Ring::default()), capacity: capacity.max(1), pushed, clock }
     }
 
-    fn record(&self, make: impl FnOnce(u64, i64) -> Exchange) {
-        let at = self.clock.now();
-        let exchange = {
+    /// Records what `make` builds (from the time; the id is given here). The exchange is built,
+    /// and the one it evicts dropped, outside the lock: only the push is serialised.
+    fn record(&self, make: impl FnOnce(i64) -> Exchange) {
+        let mut exchange = Arc::new(make(self.clock.now()));
+        let evicted = {
             let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
             ring.total += 1;
-            let exchange = Arc::new(make(ring.total, at));
-            if ring.items.len() == self.capacity {
-                ring.items.pop_front();
+            if let Some(fresh) = Arc::get_mut(&mut exchange) {
+                fresh.id = ring.total;
             }
+            let evicted =
+                if ring.items.len() == self.capacity { ring.items.pop_front() } else { None };
             ring.items.push_back(Arc::clone(&exchange));
-            exchange
+            evicted
         };
+        drop(evicted);
         // Nobody watching is the usual case under load: nothing more to do.
         if self.pushed.receiver_count() > 0 {
             self.pushed.send(exchange).ok();
@@ -171,8 +175,8 @@ impl Feed {
 impl AwsObserver for Feed {
     fn observe(&self, seen: &Observed<'_>) {
         let kept = seen.body.get(..BODY_KEPT).unwrap_or(seen.body);
-        self.record(|id, at| Exchange {
-            id,
+        self.record(|at| Exchange {
+            id: 0,
             at,
             service: seen.service.as_str(),
             action: match (seen.service, seen.action) {
@@ -199,7 +203,7 @@ impl AwsObserver for Feed {
 
 impl OktaObserver for Feed {
     fn issued(&self, seen: &Issued<'_>) {
-        self.record(|id, at| {
+        self.record(|at| {
             let (answer, tokens) = match &seen.outcome {
                 Ok(tokens) => {
                     let mut issued = vec![("access_token", tokens.access_token.to_owned())];
@@ -219,7 +223,7 @@ impl OktaObserver for Feed {
             };
             let grant: String = seen.grant_type.chars().take(60).collect();
             Exchange {
-                id,
+                id: 0,
                 at,
                 service: "okta",
                 action: format!(
@@ -329,8 +333,8 @@ mod tests {
     fn the_ring_keeps_the_newest_and_finds_them_by_id() {
         let feed = Feed::new(3, mock_okta::Clock::system());
         for _ in 0..5 {
-            feed.record(|id, at| Exchange {
-                id,
+            feed.record(|at| Exchange {
+                id: 0,
                 at,
                 service: "sts",
                 action: "GetCallerIdentity".into(),

@@ -32,6 +32,9 @@ use crate::texts;
 use crate::trust::permissions;
 use crate::trust::sigv4::SignedRequest;
 
+/// AWS's request id header, on every answer.
+const REQUEST_ID: axum::http::HeaderName = axum::http::HeaderName::from_static("x-amzn-requestid");
+
 /// The `X-Amz-Target` prefix of Cognito Identity.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
 
@@ -142,9 +145,10 @@ pub async fn dispatch(
             err.in_protocol(Protocol::Json).into_response()
         }
     };
-    let request_id = crate::error::request_id().to_string();
-    if let Ok(id) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-amzn-requestid", id);
+    let mut id = [0; uuid::fmt::Hyphenated::LENGTH];
+    let id = crate::error::request_id().hyphenated().encode_lower(&mut id);
+    if let Ok(id) = HeaderValue::from_str(id) {
+        response.headers_mut().insert(REQUEST_ID, id);
     }
     response
 }
@@ -155,7 +159,7 @@ async fn route(
     operation: &str,
     target: &str,
     body: &[u8],
-) -> Result<String, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     match operation {
         "GetId" => call(body, |input| federation::get_id(state, input)).await,
         "GetCredentialsForIdentity" => {
@@ -196,7 +200,7 @@ async fn route(
 }
 
 /// Parses `body` as `I`, runs `op`, serialises its output compactly (as AWS does).
-async fn call<I, O, F, Fut>(body: &[u8], op: F) -> Result<String, AwsError>
+async fn call<I, O, F, Fut>(body: &[u8], op: F) -> Result<Vec<u8>, AwsError>
 where
     I: DeserializeOwned,
     O: Serialize,
@@ -209,9 +213,12 @@ where
     }
     let input = serde_json::from_slice(body).map_err(|e| serialization_error(&e))?;
     let output = op(input).await?;
-    serde_json::to_string(&output).map_err(|e| {
+    // Sized for the federation answers (credentials are ~1 KB) so writing never regrows.
+    let mut answer = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut answer, &output).map_err(|e| {
         texts::NOT_JSON.error().with_detail(format!("the answer did not serialise: {e}"))
-    })
+    })?;
+    Ok(answer)
 }
 
 /// Coral's answer to a body that does not fit the operation's shape: no message for a body

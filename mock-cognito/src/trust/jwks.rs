@@ -79,7 +79,10 @@ struct Seen {
 #[derive(Debug)]
 pub struct JwksCache {
     http: OnceLock<HttpClient>,
-    seen: Mutex<HashMap<Box<str>, Seen>>,
+    /// Keyed by the whole token, hashed with foldhash: SipHash over ~1 KB was a fifth of a
+    /// cached token's cost. foldhash is seeded at random per map and this one never holds more
+    /// than [`SEEN_CAPACITY`] tokens, so even crafted collisions cost a bounded scan.
+    seen: Mutex<HashMap<Box<str>, Seen, foldhash::fast::RandomState>>,
     clock: Clock,
     ttl: i64,
     issuers: Mutex<HashMap<String, Arc<IssuerKeys>>>,
@@ -144,7 +147,7 @@ impl JwksCache {
     pub fn new(clock: Clock) -> Self {
         Self {
             http: OnceLock::new(),
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::new(HashMap::default()),
             clock,
             ttl: JWKS_TTL_SECS,
             issuers: Mutex::new(HashMap::new()),

@@ -43,15 +43,20 @@ impl Request {
 /// Whether `policy` lets `request` assume the role.
 pub fn allows(policy: &Value, request: &Request) -> bool {
     let statements = match policy.get("Statement") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(single @ Value::Object(_)) => vec![single],
-        _ => Vec::new(),
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(single @ Value::Object(_)) => std::slice::from_ref(single),
+        _ => &[],
     };
-    let applicable: Vec<&Value> = statements.into_iter().filter(|s| applies(s, request)).collect();
-    let effect =
-        |s: &&Value| s.get("Effect").and_then(Value::as_str).unwrap_or_default().to_owned();
-    !applicable.iter().any(|s| effect(s) == "Deny")
-        && applicable.iter().any(|s| effect(s) == "Allow")
+    // An explicit Deny wins over any Allow; nothing allowed is denied.
+    let (mut allowed, mut denied) = (false, false);
+    for statement in statements.iter().filter(|s| applies(s, request)) {
+        match statement.get("Effect").and_then(Value::as_str) {
+            Some("Allow") => allowed = true,
+            Some("Deny") => denied = true,
+            _ => {}
+        }
+    }
+    allowed && !denied
 }
 
 fn strings(value: Option<&Value>) -> Vec<&str> {
@@ -62,11 +67,21 @@ fn strings(value: Option<&Value>) -> Vec<&str> {
     }
 }
 
+/// The strings of a value that is a string or a list, without collecting them.
+fn each_string(value: Option<&Value>) -> impl Iterator<Item = &str> {
+    let items = match value {
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(one @ Value::String(_)) => std::slice::from_ref(one),
+        _ => &[],
+    };
+    items.iter().filter_map(Value::as_str)
+}
+
 fn applies(statement: &Value, request: &Request) -> bool {
-    let federated = strings(statement.get("Principal").and_then(|p| p.get("Federated")));
-    let actions = strings(statement.get("Action"));
-    federated.contains(&request.federated.as_str())
-        && actions.iter().any(|a| action_like(a, ASSUME_ROLE_WITH_WEB_IDENTITY))
+    let federated = statement.get("Principal").and_then(|p| p.get("Federated"));
+    each_string(federated).any(|f| f == request.federated)
+        && each_string(statement.get("Action"))
+            .any(|a| action_like(a, ASSUME_ROLE_WITH_WEB_IDENTITY))
         && conditions_hold(statement.get("Condition"), request)
 }
 

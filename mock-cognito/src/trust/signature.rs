@@ -27,8 +27,13 @@ impl Failure {
     }
 }
 
-/// Verifies `jwt`'s signature with the keys of `iss`; on success, what was compared.
-pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result<String, Failure> {
+/// What a verified signature was checked with, as a check shows it (made only when shown).
+pub(crate) fn verified_with(jwt: &Jwt<'_>) -> String {
+    format!("RS256, kid {}", jwt.header_field("kid").unwrap_or("(none)"))
+}
+
+/// Verifies `jwt`'s signature with the keys of `iss` ([`verified_with`] says what with).
+pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result<(), Failure> {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
     let alg = jwt.header.get("alg").and_then(Value::as_str);
@@ -45,9 +50,8 @@ pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result
         )),
         JwksError::Unreachable(why) => Failure::Unreachable(format!("could not fetch the issuer's keys: {why}")),
     })?;
-    let verified = || format!("RS256, kid {}", kid.unwrap_or("(none)"));
     if JwksCache::verified_before(jwt, &keys) {
-        return Ok(verified());
+        return Ok(());
     }
     let signature = B64
         .decode(jwt.signature)
@@ -56,7 +60,7 @@ pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result
         keys.iter().find(|key| key.verify_sig(jwt.signed.as_bytes(), &signature).is_ok())
     {
         jwks.remember_verified(jwt.token, key);
-        Ok(verified())
+        Ok(())
     } else {
         Err(Failure::Bad(format!(
             "the signature does not verify with the published key for kid {kid:?}"
