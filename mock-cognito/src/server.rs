@@ -40,16 +40,17 @@ pub fn router_with(state: Arc<CognitoState>, body_timeout: Duration) -> Router {
     Router::new()
         .route(
             "/",
-            post(move |State(state), request| json_rpc(state, request, body_timeout))
-                .options(preflight)
-                // Another method on the endpoint is an operation it does not have.
-                .fallback(unknown),
+            post(move |State(state), request| async move {
+                cors(json_rpc(state, request, body_timeout).await)
+            })
+            .options(preflight)
+            // Another method on the endpoint is an operation it does not have.
+            .fallback(unknown),
         )
         .route("/.well-known/jwks_uri", get(cognito_jwks))
         .route("/.well-known/openid-configuration", get(cognito_discovery))
         .route(HEALTH_PATH, get(health))
         .fallback(unknown)
-        .layer(axum::middleware::map_response(cors))
         .with_state(state)
 }
 
@@ -58,8 +59,9 @@ pub fn router_with(state: Arc<CognitoState>, body_timeout: Duration) -> Router {
 const EXPOSE_HEADERS: &str = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
 
 /// Cognito Identity and STS serve browsers: every answer, errors included, may be read by a
-/// page of any origin, so an SDK in a page sees AWS's error type and message.
-async fn cors(mut response: Response) -> Response {
+/// page of any origin, so an SDK in a page sees AWS's error type and message. Each handler
+/// adds the headers itself: a middleware layer cost a boxed service and future per request.
+fn cors(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE_HEADERS));
@@ -77,14 +79,17 @@ async fn preflight(headers: HeaderMap) -> Response {
     }
     out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
     out.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("172800"));
-    response
+    cors(response)
 }
 
 /// fedmock's health check, on a path AWS never serves: it answers once the endpoint serves.
 pub const HEALTH_PATH: &str = "/__fedmock/health";
 
 async fn health() -> Response {
-    axum::Json(serde_json::json!({"status": "ready", "service": "mock-cognito"})).into_response()
+    cors(
+        axum::Json(serde_json::json!({"status": "ready", "service": "mock-cognito"}))
+            .into_response(),
+    )
 }
 
 /// Serves `state` on `listener` until `shutdown` completes.
@@ -103,14 +108,14 @@ async fn cognito_jwks(State(state): State<Arc<CognitoState>>) -> Response {
     response
         .headers_mut()
         .insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("max-age=2592000"));
-    response
+    cors(response)
 }
 
 async fn cognito_discovery(State(state): State<Arc<CognitoState>>, headers: HeaderMap) -> Response {
     let host =
         headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let base = state.endpoint_url.clone().unwrap_or_else(|| format!("http://{host}"));
-    axum::Json(crate::trust::openid::discovery(&base)).into_response()
+    cors(axum::Json(crate::trust::openid::discovery(&base)).into_response())
 }
 
 /// The protocol a request speaks, from its headers alone: a form without `X-Amz-Target` is
@@ -197,7 +202,7 @@ async fn json_rpc(state: Arc<CognitoState>, request: Request, body_timeout: Dura
 }
 
 async fn unknown() -> Response {
-    answer(texts::UNKNOWN_OPERATION.error(), Protocol::Json)
+    cors(answer(texts::UNKNOWN_OPERATION.error(), Protocol::Json))
 }
 
 /// A mock Cognito endpoint running on the caller's tokio runtime; stopped when dropped.

@@ -60,4 +60,24 @@ async fn every_answer_errors_included_may_be_read_by_any_page() {
     assert_eq!(sts.status(), 400);
     assert_eq!(sts.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     assert_eq!(sts.headers()[ACCESS_CONTROL_EXPOSE_HEADERS], EXPOSED);
+    // Each handler adds the headers (no middleware layer): the edges too.
+    let endpoint = fed.cognito_endpoint();
+    let too_large = http
+        .post(endpoint)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "AWSCognitoIdentityService.GetId")
+        .body(vec![b' '; harness::mock_cognito::MAX_BODY_BYTES + 1]);
+    let answers = [
+        too_large,
+        http.get(endpoint),
+        http.get(format!("{endpoint}/no/such/path")),
+        http.get(format!("{endpoint}/.well-known/openid-configuration")),
+        http.get(format!("{endpoint}/__fedmock/health")),
+    ];
+    for request in answers {
+        let answer = request.header(ORIGIN, "http://app.example:3000").send().await.unwrap();
+        let what = format!("{} {}", answer.status(), answer.url());
+        assert_eq!(answer.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "*", "{what}");
+        assert_eq!(answer.headers()[ACCESS_CONTROL_EXPOSE_HEADERS], EXPOSED, "{what}");
+    }
 }

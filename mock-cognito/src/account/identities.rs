@@ -78,19 +78,24 @@ fn held(seconds: i64) -> u32 {
     u32::try_from(seconds.max(0)).unwrap_or(u32::MAX)
 }
 
+/// The table's maps hash with foldhash, seeded at random per map: SipHash was most of a
+/// lookup. Their keys are ids fedmock made (random, or SHA-1 of a login) and names and
+/// subjects from signed calls or verified tokens, never bytes an anonymous caller picks.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The identity table of one endpoint.
 #[derive(Debug)]
 pub struct Identities {
     region: String,
     names: Vec<Box<str>>,
-    name_index: HashMap<Box<str>, Name>,
-    by_id: HashMap<Key, Stored>,
+    name_index: Map<Box<str>, Name>,
+    by_id: Map<Key, Stored>,
     /// Developer user identifiers linked to an identity.
-    developer_ids: HashMap<Key, Vec<Box<str>>>,
+    developer_ids: Map<Key, Vec<Box<str>>>,
     /// Logins linked to an identity other than the one their id derives from.
-    by_login: HashMap<LoginKey, u128>,
+    by_login: Map<LoginKey, u128>,
     /// (pool, developer user identifier) → identity.
-    by_developer_id: HashMap<(Name, Box<str>), u128>,
+    by_developer_id: Map<(Name, Box<str>), u128>,
 }
 
 /// The id an identity of (pool, provider, sub) always gets in `region`.
@@ -99,7 +104,7 @@ pub fn identity_id_for(region: &str, pool_id: &str, provider: &str, sub: &str) -
 }
 
 fn derived_uuid(pool_id: &str, provider: &str, sub: &str) -> Uuid {
-    let name = format!("{pool_id}\n{provider}\n{sub}");
+    let name = [pool_id, "\n", provider, "\n", sub].concat();
     Uuid::new_v5(&NAMESPACE, name.as_bytes())
 }
 
@@ -109,11 +114,11 @@ impl Identities {
         Self {
             region: region.to_owned(),
             names: Vec::new(),
-            name_index: HashMap::new(),
-            by_id: HashMap::new(),
-            developer_ids: HashMap::new(),
-            by_login: HashMap::new(),
-            by_developer_id: HashMap::new(),
+            name_index: Map::default(),
+            by_id: Map::default(),
+            developer_ids: Map::default(),
+            by_login: Map::default(),
+            by_developer_id: Map::default(),
         }
     }
 
@@ -134,7 +139,9 @@ impl Identities {
     }
 
     fn id_of(&self, uuid: u128) -> String {
-        format!("{}:{}", self.region, Uuid::from_u128(uuid))
+        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+        let text = Uuid::from_u128(uuid).hyphenated().encode_lower(&mut text);
+        [self.region.as_str(), ":", text].concat()
     }
 
     fn intern(&mut self, name: &str) -> Name {

@@ -256,7 +256,7 @@ fn amr(verified: &[VerifiedLogin]) -> Vec<String> {
             );
         } else {
             amr.push(login.provider.clone());
-            amr.push(format!("{}:{}", login.provider, login.sub));
+            amr.push([login.provider.as_str(), ":", &login.sub].concat());
         }
     }
     amr

@@ -21,7 +21,14 @@ pub(crate) fn java_double(seconds: f64) -> String {
         let significant = digits.trim_end_matches('0');
         let (first, rest) = significant.split_at(1);
         let rest = if rest.is_empty() { "0" } else { rest };
-        return format!("{first}.{rest}E{exponent}");
+        // The exponent is 7 to 14 here: its digits without the formatting machinery.
+        let mut out = String::with_capacity(digits.len() + 5);
+        out.extend([first, ".", rest, "E"]);
+        if exponent >= 10 {
+            out.push('1');
+        }
+        out.push(char::from(b'0' + (exponent % 10) as u8));
+        return out;
     }
     if seconds.abs() >= 1e7 || seconds.abs() < 1e-3 {
         // Rust's shortest round-trip digits, in Java's scientific form.
@@ -63,6 +70,7 @@ mod tests {
         assert_eq!(java_double(2_000_000_000.0), "2.0E9");
         assert_eq!(java_double(10_000_000.0), "1.0E7");
         assert_eq!(java_double(99_999_999_999_999.0), "9.9999999999999E13");
+        assert_eq!(java_double(10_000_000_000.0), "1.0E10");
         for whole in [12_345_678.0, 1_800_000_123.0, 4_102_444_800.0, 999_999_999_999_999.0] {
             let text = format!("{whole:e}");
             let (mantissa, exponent) = text.split_once('e').unwrap();

@@ -35,7 +35,13 @@ impl Request {
 
     /// Adds a condition key's values.
     pub fn key(mut self, name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.keys.insert(name.to_lowercase(), values.into_iter().map(Into::into).collect());
+        // Keys are nearly always written in lower case already: no Unicode case mapping then.
+        let name = if name.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+            name.to_lowercase()
+        } else {
+            name.to_owned()
+        };
+        self.keys.insert(name, values.into_iter().map(Into::into).collect());
         self
     }
 }
