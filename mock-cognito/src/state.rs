@@ -331,6 +331,22 @@ impl CognitoState {
         self.identities().link(pool_id, logins, target, now)
     }
 
+    /// Links `logins` to `identity_id` (as [`CognitoState::link`] with it as the target) unless
+    /// it holds other logins and none of these: then `Ok(None)`. One lock for both.
+    pub(crate) fn link_owned(
+        &self,
+        pool_id: &str,
+        identity_id: &str,
+        logins: &[(String, String)],
+    ) -> Result<Option<String>, AwsError> {
+        let now = self.clock.now();
+        let mut identities = self.identities();
+        if identities.standing(identity_id, logins).and_then(|s| s.holds) == Some(false) {
+            return Ok(None);
+        }
+        identities.link(pool_id, logins, Some(identity_id), now).map(Some)
+    }
+
     /// The identity a developer user identifier belongs to in `pool_id`.
     pub fn developer_identity(&self, pool_id: &str, developer_id: &str) -> Option<String> {
         self.identities().developer_identity(pool_id, developer_id)

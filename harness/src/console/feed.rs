@@ -244,7 +244,6 @@ impl OktaObserver for Feed {
     }
 }
 
-/// `X-Amz-User-Agent` and `User-Agent`, joined by a space, cut to 512 bytes.
 /// Bytes as text, invalid UTF-8 replaced; valid text (nearly always) is checked the fast way
 /// (the lossy reader alone was a third of the feed's cost per request).
 fn text(bytes: &[u8]) -> String {
@@ -254,11 +253,21 @@ fn text(bytes: &[u8]) -> String {
     }
 }
 
+/// `X-Amz-User-Agent` and `User-Agent`, joined by a space, cut to 512 bytes (one allocation:
+/// this runs on every request).
 fn agent(headers: &HeaderMap) -> String {
     let header = |name: &str| headers.get(name).map(|v| v.as_bytes()).unwrap_or_default();
-    let mut agent = text(header("x-amz-user-agent"));
-    agent.push(' ');
-    agent.push_str(&text(header("user-agent")));
+    let (amz, plain) = (header("x-amz-user-agent"), header("user-agent"));
+    let mut agent = String::with_capacity(amz.len() + 1 + plain.len());
+    for (i, bytes) in [amz, plain].into_iter().enumerate() {
+        if i > 0 {
+            agent.push(' ');
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => agent.push_str(text),
+            Err(_) => agent.push_str(&String::from_utf8_lossy(bytes)),
+        }
+    }
     let mut end = agent.len().min(512);
     while !agent.is_char_boundary(end) {
         end -= 1;

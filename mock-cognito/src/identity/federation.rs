@@ -361,16 +361,14 @@ async fn owned_identity(
     }
     let verified = verify_all(state, &pool, logins).await?;
     let subs = provider_subs(&verified);
-    let owns = state.identity_standing(identity_id, &subs).and_then(|s| s.holds);
-    if owns == Some(false) {
+    // A guest identity given logins of an authenticated one is merged into it (and disabled);
+    // the authenticated identity is the one answered (aws-amplify/amplify-js#6616).
+    let Some(identity_id) = state.link_owned(&pool.id, identity_id, &subs)? else {
         let linked = state.identity(identity_id).map(|i| i.logins).unwrap_or_default();
         return Err(texts::LOGINS_DONT_MATCH.error().with_detail(format!(
             "identity {identity_id} is linked to {linked:?}; the request proved {subs:?}"
         )));
-    }
-    // A guest identity given logins of an authenticated one is merged into it (and disabled);
-    // the authenticated identity is the one answered (aws-amplify/amplify-js#6616).
-    let identity_id = state.link(&pool.id, &subs, Some(identity_id))?;
+    };
     Ok(Owned { pool, verified, identity_id })
 }
 
