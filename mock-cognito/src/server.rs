@@ -52,7 +52,13 @@ pub fn router_with(state: Arc<CognitoState>, body_timeout: Duration) -> Router {
         .route("/.well-known/openid-configuration", get(cognito_discovery))
         .route(HEALTH_PATH, get(health))
         .fallback(unknown)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+}
+
+/// Another method on one of fedmock's `GET` paths: 405 (axum adds `Allow`), readable by pages.
+async fn method_not_allowed() -> Response {
+    cors(axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response())
 }
 
 /// What a page may read of an answer: AWS's request id, error type and message, the date

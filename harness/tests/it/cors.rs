@@ -80,4 +80,13 @@ async fn every_answer_errors_included_may_be_read_by_any_page() {
         assert_eq!(answer.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "*", "{what}");
         assert_eq!(answer.headers()[ACCESS_CONTROL_EXPOSE_HEADERS], EXPOSED, "{what}");
     }
+    let wrong_method = http
+        .post(format!("{endpoint}/.well-known/jwks_uri"))
+        .header(ORIGIN, "http://app.example:3000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(wrong_method.headers()["allow"], "GET,HEAD");
+    assert_eq!(wrong_method.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
 }
