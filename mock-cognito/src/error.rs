@@ -420,6 +420,17 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Puts a fresh request id on a JSON 1.1 answer (`x-amzn-RequestId`), formatted on the stack.
+pub(crate) fn stamp_request_id(headers: &mut axum::http::HeaderMap) {
+    const REQUEST_ID: axum::http::HeaderName =
+        axum::http::HeaderName::from_static("x-amzn-requestid");
+    let mut id = [0; uuid::fmt::Hyphenated::LENGTH];
+    let id = request_id().hyphenated().encode_lower(&mut id);
+    if let Ok(id) = HeaderValue::from_str(id) {
+        headers.insert(REQUEST_ID, id);
+    }
+}
+
 pub(crate) fn request_id() -> uuid::Uuid {
     use std::cell::Cell;
     thread_local! {

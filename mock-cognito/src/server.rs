@@ -174,10 +174,8 @@ async fn bounded_body(
 /// the operations' answers carry one (the Query protocol's XML carries its own).
 fn answer(error: crate::AwsError, protocol: Protocol) -> Response {
     let mut response = error.in_protocol(protocol).into_response();
-    if protocol == Protocol::Json
-        && let Ok(id) = HeaderValue::from_str(&crate::error::request_id().to_string())
-    {
-        response.headers_mut().insert("x-amzn-requestid", id);
+    if protocol == Protocol::Json {
+        crate::error::stamp_request_id(response.headers_mut());
     }
     response
 }

@@ -247,9 +247,16 @@ impl OktaObserver for Feed {
 /// Bytes as text, invalid UTF-8 replaced; valid text (nearly always) is checked the fast way
 /// (the lossy reader alone was a third of the feed's cost per request).
 fn text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    push_text(&mut out, bytes);
+    out
+}
+
+/// [`text`], appended to `out`.
+fn push_text(out: &mut String, bytes: &[u8]) {
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -259,15 +266,9 @@ fn agent(headers: &HeaderMap) -> String {
     let header = |name: &str| headers.get(name).map(|v| v.as_bytes()).unwrap_or_default();
     let (amz, plain) = (header("x-amz-user-agent"), header("user-agent"));
     let mut agent = String::with_capacity(amz.len() + 1 + plain.len());
-    for (i, bytes) in [amz, plain].into_iter().enumerate() {
-        if i > 0 {
-            agent.push(' ');
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => agent.push_str(text),
-            Err(_) => agent.push_str(&String::from_utf8_lossy(bytes)),
-        }
-    }
+    push_text(&mut agent, amz);
+    agent.push(' ');
+    push_text(&mut agent, plain);
     let mut end = agent.len().min(512);
     while !agent.is_char_boundary(end) {
         end -= 1;

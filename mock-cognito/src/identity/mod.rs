@@ -32,9 +32,6 @@ use crate::texts;
 use crate::trust::permissions;
 use crate::trust::sigv4::SignedRequest;
 
-/// AWS's request id header, on every answer.
-const REQUEST_ID: axum::http::HeaderName = axum::http::HeaderName::from_static("x-amzn-requestid");
-
 /// The `X-Amz-Target` prefix of Cognito Identity.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
 
@@ -145,11 +142,7 @@ pub async fn dispatch(
             err.in_protocol(Protocol::Json).into_response()
         }
     };
-    let mut id = [0; uuid::fmt::Hyphenated::LENGTH];
-    let id = crate::error::request_id().hyphenated().encode_lower(&mut id);
-    if let Ok(id) = HeaderValue::from_str(id) {
-        response.headers_mut().insert(REQUEST_ID, id);
-    }
+    crate::error::stamp_request_id(response.headers_mut());
     response
 }
 
