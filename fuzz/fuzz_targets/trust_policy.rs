@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mock_cognito::policy::{Request, allows};
+use mock_cognito::policy::{Request, TrustPolicy, allows};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -13,5 +13,5 @@ fuzz_target!(|data: &[u8]| {
         .key("cognito-identity.amazonaws.com:aud", [value])
         .key("cognito-identity.amazonaws.com:sub", [value])
         .key("cognito-identity.amazonaws.com:amr", ["authenticated", value]);
-    let _ = allows(&policy, &request);
+    let _ = allows(&TrustPolicy::new(policy), &request);
 });

@@ -215,7 +215,9 @@ impl Federation {
         Ok(Some(Role {
             name: role.role_name().to_owned(),
             arn: role.arn().to_owned(),
-            trust_policy: serde_json::from_str(policy).unwrap_or_default(),
+            trust_policy: serde_json::from_str::<serde_json::Value>(policy)
+                .unwrap_or_default()
+                .into(),
             path: role.path().to_owned(),
             created: role.create_date().secs(),
             max_session_duration_secs: role.max_session_duration().map_or(3600, i64::from),

@@ -35,6 +35,7 @@ mod trust;
 mod validate;
 mod xml;
 
+pub use account::policy;
 pub use account::{
     AccessKeyConfig, AmbiguousRoleResolution, CognitoConfig, Identity, IdentityPoolConfig,
     JWKS_TTL_SECS, MappingRule, MappingType, MatchType, OidcProviderConfig, Owner, Pool, Provider,
@@ -45,5 +46,5 @@ pub use error::{AwsError, Error, ErrorType};
 pub use identity::{GetIdInput, GetIdOutput, get_id};
 pub use server::{BODY_TIMEOUT, MAX_BODY_BYTES, MockCognito, router, router_with, serve};
 pub use state::{Caller, CognitoState};
+pub use trust::explain;
 pub use trust::{JwksError, unverified_claims};
-pub use trust::{explain, policy};

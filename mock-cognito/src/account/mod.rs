@@ -8,6 +8,7 @@
 mod config;
 pub(crate) mod credentials;
 mod identities;
+pub mod policy;
 mod pool;
 mod provider;
 mod role;
@@ -78,7 +79,7 @@ impl World {
         let role = Role {
             name: r.name,
             arn: arn.clone(),
-            trust_policy,
+            trust_policy: policy::TrustPolicy::new(trust_policy),
             path: "/".to_owned(),
             created: 0,
             max_session_duration_secs: r.max_session_duration_secs,

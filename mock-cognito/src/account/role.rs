@@ -1,6 +1,8 @@
 //! IAM roles: what a pool or STS hands out, each with the trust policy that says who may
 //! assume it.
 
+use super::policy::TrustPolicy;
+
 /// An IAM role, validated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Role {
@@ -8,8 +10,8 @@ pub struct Role {
     pub name: String,
     /// `arn:aws:iam::<account>:role/<name>`.
     pub arn: String,
-    /// The trust policy (`AssumeRolePolicyDocument`).
-    pub trust_policy: serde_json::Value,
+    /// The trust policy (`AssumeRolePolicyDocument`), read once.
+    pub trust_policy: TrustPolicy,
     /// `Path`.
     pub path: String,
     /// Epoch seconds.

@@ -1,6 +1,7 @@
 //! Cognito Identity operations as plain async functions: typed input in, typed output or
 //! [`AwsError`] out. The protocol layer only parses and serialises.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use std::collections::BTreeMap;
@@ -9,14 +10,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{roles, wire};
-use crate::account::{Owner, Pool};
+use crate::account::{Owner, Pool, policy};
 use crate::error::AwsError;
 use crate::state::CognitoState;
 use crate::texts;
 use crate::trust::explain;
 use crate::trust::logins::{self, COGNITO_LOGINS_KEY, Keys, Login, VerifiedLogin};
 use crate::trust::openid::{COGNITO_ISSUER, OPEN_ID_TOKEN_LIFETIME_SECS};
-use crate::trust::policy;
 use crate::validate::{Checked, DIGITS, REGION_GUID, Violations};
 
 /// Lifetime of enhanced-flow credentials (docs/reference/cognito.md §1.3: one hour).
@@ -63,6 +63,7 @@ pub struct GetCredentialsInput {
 #[serde(rename_all = "PascalCase")]
 pub struct Credentials {
     /// `ASIA…`: a temporary key.
+    #[serde(serialize_with = "wire::serialize_plain")]
     pub access_key_id: String,
     /// Epoch seconds, a JSON number written as Java writes a double (`1.515115602E9`), as
     /// Cognito does (the JS v3 SDK breaks on anything but a number).
@@ -72,8 +73,10 @@ pub struct Credentials {
     )]
     pub expiration: i64,
     /// The secret.
+    #[serde(serialize_with = "wire::serialize_plain")]
     pub secret_key: String,
     /// The session token.
+    #[serde(serialize_with = "wire::serialize_plain")]
     pub session_token: String,
 }
 
@@ -155,7 +158,7 @@ pub async fn get_credentials_for_identity(
     if !policy::allows(&role.trust_policy, &request) {
         return Err(texts::NO_ROLE.error().with_detail(format!(
             "role {} does not let cognito-identity.amazonaws.com assume it for pool {} with amr {:?}",
-            role.arn, pool.id, request.keys.get("cognito-identity.amazonaws.com:amr")
+            role.arn, pool.id, request.values("cognito-identity.amazonaws.com:amr")
         )));
     }
     let session = "CognitoIdentityCredentials";
@@ -239,11 +242,11 @@ pub async fn get_open_id_token(
 /// "provider:sub", …]` (the `provider:sub` form is documented for public providers and
 /// inferred for OIDC ones).
 /// A developer login (Cognito's own token) contributes the `amr` its token carries.
-fn amr(verified: &[VerifiedLogin]) -> Vec<String> {
+fn amr(verified: &[VerifiedLogin]) -> Vec<Cow<'_, str>> {
     if verified.is_empty() {
-        return vec!["unauthenticated".to_owned()];
+        return vec![Cow::Borrowed("unauthenticated")];
     }
-    let mut amr = vec!["authenticated".to_owned()];
+    let mut amr = vec![Cow::Borrowed("authenticated")];
     for login in verified {
         if login.provider == COGNITO_LOGINS_KEY {
             let carried =
@@ -252,22 +255,22 @@ fn amr(verified: &[VerifiedLogin]) -> Vec<String> {
                 carried
                     .filter_map(serde_json::Value::as_str)
                     .filter(|a| *a != "authenticated")
-                    .map(str::to_owned),
+                    .map(Cow::Borrowed),
             );
         } else {
-            amr.push(login.provider.clone());
-            amr.push([login.provider.as_str(), ":", &login.sub].concat());
+            amr.push(Cow::Borrowed(&login.provider));
+            amr.push(Cow::Owned([login.provider.as_str(), ":", &login.sub].concat()));
         }
     }
     amr
 }
 
 /// What STS sees when Cognito assumes a role for an identity.
-fn cognito_principal(
-    pool_id: &str,
-    identity_id: &str,
-    verified: &[VerifiedLogin],
-) -> policy::Request {
+fn cognito_principal<'a>(
+    pool_id: &'a str,
+    identity_id: &'a str,
+    verified: &'a [VerifiedLogin],
+) -> policy::Request<'a> {
     policy::Request::new("cognito-identity.amazonaws.com")
         .key("cognito-identity.amazonaws.com:aud", [pool_id])
         .key("cognito-identity.amazonaws.com:sub", [identity_id])

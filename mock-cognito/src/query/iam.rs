@@ -192,7 +192,10 @@ pub fn handle(state: &CognitoState, action: &str, params: &Params) -> Result<Str
             let role = role(state, params)?;
             let policy = policy_document(required(params, "PolicyDocument")?)?;
             state.change(|world| {
-                world.roles.get_mut(&role.arn).map(|r| Arc::make_mut(r).trust_policy = policy)
+                world
+                    .roles
+                    .get_mut(&role.arn)
+                    .map(|r| Arc::make_mut(r).trust_policy = policy.into())
             });
             Ok(answer(action, ""))
         }
@@ -323,7 +326,8 @@ fn role(state: &CognitoState, params: &Params) -> Result<Arc<Role>, AwsError> {
 
 fn role_xml(role: &Role) -> String {
     let policy: String =
-        serde_urlencoded::to_string([("", role.trust_policy.to_string())]).unwrap_or_default();
+        serde_urlencoded::to_string([("", role.trust_policy.document().to_string())])
+            .unwrap_or_default();
     let policy = policy.trim_start_matches('=');
     format!(
         "<Role><Path>{}</Path><RoleName>{}</RoleName><RoleId>{}</RoleId><Arn>{}</Arn><CreateDate>{}</CreateDate><AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument><MaxSessionDuration>{}</MaxSessionDuration></Role>",

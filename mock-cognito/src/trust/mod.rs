@@ -1,7 +1,7 @@
 //! The trust machinery the three services share: the checks of a federated token (Cognito's
 //! `Logins` in `logins.rs`, STS's web identity token in `web_identity.rs`, each written once
 //! for the endpoint, `fedmock explain` and the log), issuers' keys learned over HTTP, Cognito's
-//! own OpenID tokens, IAM trust-policy evaluation, SigV4 verification and what a verified
+//! own OpenID tokens, SigV4 verification and what a verified
 //! signer may do (`permissions.rs`).
 //!
 //! Nothing here speaks a wire protocol: each piece returns a verdict that `identity/` and
@@ -13,7 +13,6 @@ mod jwks;
 pub mod logins;
 pub(crate) mod openid;
 pub(crate) mod permissions;
-pub mod policy;
 mod signature;
 pub(crate) mod sigv4;
 mod token;

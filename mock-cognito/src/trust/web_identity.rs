@@ -21,10 +21,9 @@ use serde_json::Value;
 use super::check::{Depth, Run, show};
 use super::jwks::JwksCache;
 use super::openid::{COGNITO_ISSUER, LazyKey};
-use super::policy;
 use super::signature::{self, Failure};
 use super::token::{self, Jwt, Time, audiences};
-use crate::account::{Provider, Role};
+use crate::account::{Provider, Role, policy};
 use crate::texts;
 
 /// The role asked for, and what the account holds under its ARN.
@@ -73,7 +72,7 @@ pub enum Keys<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebIdentity {
     /// What the trust policy is evaluated with.
-    pub principal: policy::Request,
+    pub principal: policy::Request<'static>,
     /// `SubjectFromWebIdentityToken`.
     pub subject: String,
     /// `Provider`.
@@ -263,11 +262,11 @@ async fn checks_after_jwt(
         _ => Vec::new(),
     };
     let mut principal = policy::Request::new(federated)
-        .key(&format!("{name}:aud"), [identity.audience.clone()])
-        .key(&format!("{name}:sub"), [identity.subject.clone()])
-        .key(&format!("{name}:amr"), amr);
+        .key(format!("{name}:aud"), [identity.audience.clone()])
+        .key(format!("{name}:sub"), [identity.subject.clone()])
+        .key(format!("{name}:amr"), amr);
     if let Some(azp) = jwt.claim("azp") {
-        principal = principal.key(&format!("{name}:azp"), [azp]);
+        principal = principal.key(format!("{name}:azp"), [azp.to_owned()]);
     }
     identity.principal = principal;
     role_checks(run, call, &identity);
@@ -343,7 +342,7 @@ fn role_checks(run: &mut Run, call: &WebIdentityCall<'_>, identity: &WebIdentity
         run.pass(DURATION, compared);
     }
     let compared = || {
-        format!("Federated {:?} with {:?}", identity.principal.federated, identity.principal.keys)
+        format!("Federated {:?} with {:?}", identity.principal.federated, identity.principal.keys())
     };
     if policy::allows(&role.trust_policy, &identity.principal) {
         run.pass(TRUST, compared);
