@@ -5,16 +5,19 @@
 //! (slow loris) held a connection forever, and nothing bounded how many such connections there
 //! were (issue 15). Here each connection is served by hyper with a header-read deadline, and a
 //! semaphore caps the connections open at once: at the cap, accepting waits (the kernel's
-//! backlog queues) until one closes, which the deadline guarantees for idle attackers.
+//! backlog queues) until one closes, which the deadline guarantees for idle attackers. The
+//! deadline is noticed within `deadlines::TICK` of passing.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
+
+use crate::deadlines::ConnectionTimer;
 
 /// Bounds on what clients can hold open. `fedmock up` has flags for both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +54,7 @@ pub(crate) async fn serve(
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    http.header_read_timeout(limits.header_timeout);
     loop {
         let accepted = tokio::select! {
             accepted = async {
@@ -67,8 +70,10 @@ pub(crate) async fn serve(
             continue;
         };
         tcp.set_nodelay(true).ok();
-        let (app, acceptor, http, watcher) =
+        let (app, acceptor, mut http, watcher) =
             (app.clone(), acceptor.clone(), http.clone(), graceful.watcher());
+        // Each connection's own coarse timer: hyper arms the deadline for every request.
+        http.timer(ConnectionTimer::new());
         tokio::spawn(async move {
             let service = TowerToHyperService::new(app);
             let result = match acceptor {

@@ -29,6 +29,7 @@ mod connections;
 pub mod console;
 #[cfg(feature = "containers")]
 pub mod container;
+mod deadlines;
 mod federation;
 mod in_process;
 #[cfg(feature = "sdk")]
