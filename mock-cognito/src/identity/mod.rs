@@ -156,7 +156,12 @@ async fn route(
     match operation {
         "GetId" => call(body, |input| federation::get_id(state, input)).await,
         "GetCredentialsForIdentity" => {
-            call(body, |input| federation::get_credentials_for_identity(state, input)).await
+            let op = |input| federation::get_credentials_for_identity(state, input);
+            call_writing(body, op, |output: &federation::GetCredentialsOutput, answer| {
+                output.write_json(answer);
+                Ok(())
+            })
+            .await
         }
         "GetOpenIdToken" => call(body, |input| federation::get_open_id_token(state, input)).await,
         "CreateIdentityPool" => call(body, |input| pools::create(state, input)).await,
@@ -200,6 +205,20 @@ where
     F: FnOnce(I) -> Fut,
     Fut: Future<Output = Result<O, AwsError>>,
 {
+    call_writing(body, op, |output: &O, answer| serde_json::to_writer(answer, output)).await
+}
+
+/// [`call`], the output written by `write`.
+async fn call_writing<I, O, F, Fut>(
+    body: &[u8],
+    op: F,
+    write: impl FnOnce(&O, &mut Vec<u8>) -> serde_json::Result<()>,
+) -> Result<Vec<u8>, AwsError>
+where
+    I: DeserializeOwned,
+    F: FnOnce(I) -> Fut,
+    Fut: Future<Output = Result<O, AwsError>>,
+{
     // serde would read a top-level list as the structure's members in order; Coral refuses it.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         return Err(texts::LIST_NOT_EXPECTED.error());
@@ -208,7 +227,7 @@ where
     let output = op(input).await?;
     // Sized for the federation answers (credentials are ~1 KB) so writing never regrows.
     let mut answer = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut answer, &output).map_err(|e| {
+    write(&output, &mut answer).map_err(|e| {
         texts::NOT_JSON.error().with_detail(format!("the answer did not serialise: {e}"))
     })?;
     Ok(answer)

@@ -40,6 +40,11 @@ pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result
     if alg != Some("RS256") {
         return Err(Failure::Bad(format!("alg is {alg:?}; AWS accepts RSA signatures (RS256)")));
     }
+    if jwt.verified_fresh {
+        // Verified before by a key of the issuer's current, unexpired fetch: `keys` would
+        // return that fetch's keys and `verified_before` say yes.
+        return Ok(());
+    }
     let kid = jwt.header_field("kid");
     let keys = jwks.keys(iss, kid).await.map_err(|e| match e {
         JwksError::NoKey { kid, jwks_uri } => {
@@ -59,7 +64,7 @@ pub(crate) async fn verify(jwks: &JwksCache, iss: &str, jwt: &Jwt<'_>) -> Result
     if let Some(key) =
         keys.iter().find(|key| key.verify_sig(jwt.signed.as_bytes(), &signature).is_ok())
     {
-        jwks.remember_verified(jwt.token, key);
+        jwks.remember_verified(jwt.token, key, &keys);
         Ok(())
     } else {
         Err(Failure::Bad(format!(

@@ -25,6 +25,9 @@ pub(crate) struct Jwt<'t> {
     /// The key that verified this very token before, when it was read before (the cache
     /// checks the key is still one the issuer publishes).
     pub verified_by: Option<Arc<ParsedPublicKey>>,
+    /// Whether that key came from the issuer's keys as the cache holds them now, unexpired:
+    /// then the signature stands without looking the keys up again.
+    pub verified_fresh: bool,
 }
 
 impl Jwt<'_> {
@@ -57,6 +60,7 @@ pub(crate) fn parse(token: &str) -> Result<Jwt<'_>, String> {
         signed,
         signature,
         verified_by: None,
+        verified_fresh: false,
     })
 }
 
@@ -66,6 +70,7 @@ pub(crate) fn reread<'t>(
     header: &Arc<Map<String, Value>>,
     claims: &Arc<Map<String, Value>>,
     verified_by: Option<&Arc<ParsedPublicKey>>,
+    verified_fresh: bool,
 ) -> Option<Jwt<'t>> {
     let (signed, signature) = token.rsplit_once('.')?;
     Some(Jwt {
@@ -75,6 +80,7 @@ pub(crate) fn reread<'t>(
         signed,
         signature,
         verified_by: verified_by.cloned(),
+        verified_fresh,
     })
 }
 
