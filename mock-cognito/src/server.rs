@@ -132,7 +132,11 @@ fn protocol(headers: &HeaderMap) -> Protocol {
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if form && !headers.contains_key("x-amz-target") { query::STS } else { Protocol::Json }
+    if form && !headers.contains_key(crate::identity::X_AMZ_TARGET) {
+        query::STS
+    } else {
+        Protocol::Json
+    }
 }
 
 /// Reads the body before any service code: one announced over the limit is refused at once

@@ -341,6 +341,10 @@ impl CognitoState {
     ) -> Result<Option<String>, AwsError> {
         let now = self.clock.now();
         let mut identities = self.identities();
+        if identities.touch_linked(pool_id, logins, identity_id, now) {
+            // The identity as asked for: ids are written in one canonical form.
+            return Ok(Some(identity_id.to_owned()));
+        }
         if identities.standing(identity_id, logins).and_then(|s| s.holds) == Some(false) {
             return Ok(None);
         }

@@ -263,8 +263,10 @@ fn push_text(out: &mut String, bytes: &[u8]) {
 /// `X-Amz-User-Agent` and `User-Agent`, joined by a space, cut to 512 bytes (one allocation:
 /// this runs on every request).
 fn agent(headers: &HeaderMap) -> String {
-    let header = |name: &str| headers.get(name).map(|v| v.as_bytes()).unwrap_or_default();
-    let (amz, plain) = (header("x-amz-user-agent"), header("user-agent"));
+    // Names as constants: a lookup by `&str` parses the name each time.
+    const X_AMZ_USER_AGENT: http::HeaderName = http::HeaderName::from_static("x-amz-user-agent");
+    let header = |name| headers.get(name).map(|v| v.as_bytes()).unwrap_or_default();
+    let (amz, plain) = (header(X_AMZ_USER_AGENT), header(http::header::USER_AGENT));
     let mut agent = String::with_capacity(amz.len() + 1 + plain.len());
     push_text(&mut agent, amz);
     agent.push(' ');

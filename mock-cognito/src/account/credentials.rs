@@ -150,8 +150,12 @@ impl Sealer {
     pub fn issue(&self, owner: Owner) -> Issued {
         const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         let (key, nonce_bytes) = (random::<16>(), random::<NONCE_LEN>());
-        let access_key_id: String =
-            "ASIA".chars().chain(key.iter().map(|b| BASE32[usize::from(b % 32)] as char)).collect();
+        let mut id = *b"ASIA0000000000000000";
+        for (digit, b) in id[4..].iter_mut().zip(key) {
+            *digit = BASE32[usize::from(b % 32)];
+        }
+        // Base32 digits are ASCII.
+        let access_key_id = String::from_utf8_lossy(&id).into_owned();
         let expiration = owner.expiration;
         let mut body = encode(&access_key_id, &owner);
         self.seal

@@ -270,6 +270,27 @@ impl Identities {
         (holds && !identity.disabled && identity.pool == pool).then_some(owner)
     }
 
+    /// Whether identity `id` of `pool_id` already holds every one of `logins` (at least one)
+    /// and is enabled,
+    /// as every call of a returning user finds it; then its time is noted, as [`Self::link`]
+    /// would. Nothing is allocated.
+    pub fn touch_linked(
+        &mut self,
+        pool_id: &str,
+        logins: &[(String, String)],
+        id: &str,
+        now: i64,
+    ) -> bool {
+        if logins.is_empty() {
+            return false;
+        }
+        let Some(owner) = self.linked_already(pool_id, logins, Some(id)) else { return false };
+        if let Some(identity) = self.by_id.get_mut(&packed(owner)) {
+            identity.modified = held(now);
+        }
+        true
+    }
+
     /// Links `logins` (provider → sub) to one identity of `pool`: `target` if given, else the
     /// identity one of them already belongs to, else the id derived from the first login.
     /// Other identities the logins belong to are merged into it and disabled, as Cognito does.

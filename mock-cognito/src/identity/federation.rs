@@ -181,10 +181,16 @@ pub async fn get_credentials_for_identity(
     let session = "CognitoIdentityCredentials";
     let issued = state.credentials.issue(Owner {
         role_arn: role.arn.clone(),
-        assumed_role_arn: format!(
-            "arn:aws:sts::{}:assumed-role/{}/{session}",
-            state.account_id, role.name
-        ),
+        // Joined, not `format!`: this runs on every call.
+        assumed_role_arn: [
+            "arn:aws:sts::",
+            &state.account_id,
+            ":assumed-role/",
+            &role.name,
+            "/",
+            session,
+        ]
+        .concat(),
         subject: identity_id.clone(),
         session_name: session.to_owned(),
         expiration: state.clock.now() + CREDENTIALS_LIFETIME_SECS,

@@ -35,6 +35,11 @@ use crate::trust::sigv4::SignedRequest;
 /// The `X-Amz-Target` prefix of Cognito Identity.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
 
+/// The header naming the operation, as a constant: looking a header up by `&str` parses and
+/// validates the name on every request.
+pub(crate) const X_AMZ_TARGET: axum::http::HeaderName =
+    axum::http::HeaderName::from_static("x-amz-target");
+
 /// The 23 actions of Cognito Identity (API 2014-06-30), for telling a misspelt target from
 /// one fedmock does not serve yet.
 const ACTIONS: [&str; 23] = [
@@ -92,7 +97,7 @@ pub async fn dispatch(
     headers: &HeaderMap,
     body: Result<Bytes, String>,
 ) -> Response {
-    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let target = headers.get(X_AMZ_TARGET).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or_default();
     let result = match &body {
         Err(why) => {
