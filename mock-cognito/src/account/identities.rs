@@ -271,9 +271,8 @@ impl Identities {
     }
 
     /// Whether identity `id` of `pool_id` already holds every one of `logins` (at least one)
-    /// and is enabled,
-    /// as every call of a returning user finds it; then its time is noted, as [`Self::link`]
-    /// would. Nothing is allocated.
+    /// and is enabled, as every call of a returning user finds it; then its time is noted, as
+    /// [`Self::link`] would. Nothing is allocated.
     pub fn touch_linked(
         &mut self,
         pool_id: &str,
