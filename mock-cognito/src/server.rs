@@ -148,8 +148,10 @@ async fn bounded_body(
     request: Request,
     protocol: Protocol,
 ) -> Result<(Parts, Result<Bytes, String>), Response> {
-    let too_large =
-        || answer(texts::BODY_TOO_LARGE.with(&[("max", &MAX_BODY_BYTES.to_string())]), protocol);
+    let too_large = || {
+        let error = texts::BODY_TOO_LARGE.with(&[("max", &MAX_BODY_BYTES.to_string())]);
+        closing(answer(error, protocol))
+    };
     let announced = request
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
@@ -167,11 +169,18 @@ async fn bounded_body(
         Poll::Pending => tokio::time::timeout(timeout, read).await,
     };
     match read {
-        Err(_) => Err(answer(texts::BODY_TIMEOUT.error(), protocol)),
+        Err(_) => Err(closing(answer(texts::BODY_TIMEOUT.error(), protocol))),
         Ok(Err(e)) if over_limit(&e) => Err(too_large()),
         Ok(Err(e)) => Ok((parts, Err(e.to_string()))),
         Ok(Ok(bytes)) => Ok((parts, Ok(bytes))),
     }
+}
+
+/// An answer given without reading the whole body: the connection cannot carry another
+/// request, so it says it closes (RFC 9110 §9.6) and a client's pool does not reuse it.
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// A refusal made at the edge, before any service code: in JSON 1.1 with a request id, as

@@ -49,13 +49,23 @@ pub fn router_with_console(
         .layer(middleware::from_fn(move |request, next| bounded_body(body_timeout, request, next)))
 }
 
+/// An answer given without reading the whole body: the connection cannot carry another
+/// request, so it says it closes (RFC 9110 §9.6) and a client's pool does not reuse it.
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+    response
+}
+
 /// Reads the body before any handler: one announced over the limit is refused at once, one
 /// that grows over it when it does, one that does not arrive within `timeout` then. Okta's own
 /// answers to these are not public: the OAuth error shape with words of fedmock's.
 async fn bounded_body(timeout: Duration, request: Request, next: Next) -> Response {
     let too_large = || {
         let description = format!("The request body must be smaller than {MAX_BODY_BYTES} bytes.");
-        OktaError::from(OAuthError::custom(413, "invalid_request", &description)).into_response()
+        closing(
+            OktaError::from(OAuthError::custom(413, "invalid_request", &description))
+                .into_response(),
+        )
     };
     let announced = request
         .headers()
@@ -67,12 +77,14 @@ async fn bounded_body(timeout: Duration, request: Request, next: Next) -> Respon
     }
     let (parts, body) = request.into_parts();
     match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
-        Err(_) => OktaError::from(OAuthError::custom(
-            408,
-            "invalid_request",
-            "The request body did not arrive in time.",
-        ))
-        .into_response(),
+        Err(_) => closing(
+            OktaError::from(OAuthError::custom(
+                408,
+                "invalid_request",
+                "The request body did not arrive in time.",
+            ))
+            .into_response(),
+        ),
         Ok(Err(e)) if over_limit(&e) => too_large(),
         Ok(Err(_)) => OktaError::from(OAuthError::custom(
             400,

@@ -79,6 +79,10 @@ async fn every_answer_errors_included_may_be_read_by_any_page() {
         let what = format!("{} {}", answer.status(), answer.url());
         assert_eq!(answer.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "*", "{what}");
         assert_eq!(answer.headers()[ACCESS_CONTROL_EXPOSE_HEADERS], EXPOSED, "{what}");
+        if answer.status() == 413 {
+            // The body was not read: the connection closes, and says so (no pooled reuse).
+            assert_eq!(answer.headers()["connection"], "close", "{what}");
+        }
     }
     let wrong_method = http
         .post(format!("{endpoint}/.well-known/jwks_uri"))
