@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Bytes;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
@@ -103,14 +103,29 @@ impl HttpClient {
         headers: &[(header::HeaderName, HeaderValue)],
         body: Bytes,
     ) -> Result<Answer, String> {
+        let uri = url.parse::<Uri>().map_err(|e| format!("{method} {url}: {e}"))?;
+        self.send_to(method, uri, headers, body).await
+    }
+
+    /// [`HttpClient::send`] to a URL parsed once, for callers that send many requests to it
+    /// (a load generator must not be the limit).
+    pub async fn send_to(
+        &self,
+        method: Method,
+        uri: Uri,
+        headers: &[(header::HeaderName, HeaderValue)],
+        body: Bytes,
+    ) -> Result<Answer, String> {
         // Words for a failure only: built when one happens.
-        let what = |method: &Method| format!("{method} {url}");
-        let mut request = Request::builder().method(method.clone()).uri(url);
+        let what = |method: &Method, uri: &Uri| format!("{method} {uri}");
+        let mut request = Request::new(Full::new(body));
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        let request_headers = request.headers_mut();
         for (name, value) in headers {
-            request = request.header(name, value);
+            request_headers.append(name, value.clone());
         }
-        let request =
-            request.body(Full::new(body)).map_err(|e| format!("{}: {e}", what(&method)))?;
+        let (method, uri) = (request.method().clone(), request.uri().clone());
         let call = async {
             let response = self.client.request(request).await.map_err(|e| error_chain(&e))?;
             let (parts, body) = response.into_parts();
@@ -122,8 +137,8 @@ impl HttpClient {
             Ok::<_, String>(Answer { status: parts.status, headers: parts.headers, body })
         };
         match tokio::time::timeout(self.timeout, call).await {
-            Ok(answer) => answer.map_err(|e| format!("{}: {e}", what(&method))),
-            Err(_) => Err(format!("{}: no answer within {:?}", what(&method), self.timeout)),
+            Ok(answer) => answer.map_err(|e| format!("{}: {e}", what(&method, &uri))),
+            Err(_) => Err(format!("{}: no answer within {:?}", what(&method, &uri), self.timeout)),
         }
     }
 }

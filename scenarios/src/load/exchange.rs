@@ -1,7 +1,8 @@
 //! One exchange, made and checked: its requests, as an application sends them, and the
 //! judgement of every answer.
 
-use std::sync::{Mutex, OnceLock};
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -9,7 +10,8 @@ use harness::mock_cognito::fetch::{Answer, HttpClient};
 use harness::mock_cognito::texts::Text;
 use harness::mock_okta::MintRequest;
 use http::header::{self, HeaderName, HeaderValue};
-use http::{Method, StatusCode};
+use http::{Method, StatusCode, Uri};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::mix::{self, Bad};
@@ -33,7 +35,8 @@ pub struct Record {
 /// A token a user keeps for a few exchanges.
 #[derive(Clone, Debug)]
 struct Cached {
-    token: String,
+    /// Shared with the exchanges using it, not copied for each.
+    token: Arc<str>,
     uses: u64,
     refresh_at: Instant,
     /// The GetId body for this token and the run's pool and key, written once.
@@ -46,6 +49,8 @@ pub struct Shared {
     settings: Settings,
     target: Target,
     client: HttpClient,
+    /// The target's URLs, parsed once.
+    urls: Urls,
     role_arn: String,
     /// Per user: the identity its first GetId answered.
     identities: Vec<OnceLock<String>>,
@@ -55,6 +60,15 @@ pub struct Shared {
 
 const JSON: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.1");
 const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
+const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+
+/// Where requests go, parsed once rather than per request.
+#[derive(Debug)]
+struct Urls {
+    token: Uri,
+    cognito: Uri,
+    sts: Uri,
+}
 
 /// A step that went wrong.
 struct Wrong {
@@ -79,8 +93,17 @@ impl Shared {
             .role_arn
             .clone()
             .unwrap_or_else(|| format!("arn:aws:iam::{}:role/{role}", target.account_id));
+        let parse = |what: &str, url: &str| {
+            url.parse::<Uri>().map_err(|e| Error::Load(format!("the {what} URL {url:?}: {e}")))
+        };
+        let urls = Urls {
+            token: parse("token", &target.token_url)?,
+            cognito: parse("Cognito", &target.cognito_url)?,
+            sts: parse("STS", &target.sts_url)?,
+        };
         let users = usize::try_from(settings.users).unwrap_or(usize::MAX);
         Ok(Self {
+            urls,
             identities: (0..users).map(|_| OnceLock::new()).collect(),
             tokens: (0..users).map(|_| Mutex::new(None)).collect(),
             settings,
@@ -205,12 +228,13 @@ impl Shared {
 
     /// The user's token, fetched again after `token_reuse` exchanges or near its expiry; a
     /// bad exchange's token made for it.
-    async fn token(&self, user: usize, bad: Option<Bad>) -> Checked<String> {
+    async fn token(&self, user: usize, bad: Option<Bad>) -> Checked<Arc<str>> {
         match bad {
             Some(Bad::NotAJwt) => return Ok("fedmock-load-not-a-jwt".into()),
-            Some(Bad::Expired) => return self.mint(user, json!({"exp": 1})).await,
+            Some(Bad::Expired) => return self.mint(user, json!({"exp": 1})).await.map(Arc::from),
             Some(Bad::WrongAudience) => {
-                return self.mint(user, json!({"aud": "api://fedmock-load-elsewhere"})).await;
+                let claims = json!({"aud": "api://fedmock-load-elsewhere"});
+                return self.mint(user, claims).await.map(Arc::from);
             }
             _ => {}
         }
@@ -227,6 +251,7 @@ impl Shared {
             Some(token) => token,
             None => {
                 let (token, lifetime) = self.fresh_token(user).await?;
+                let token = Arc::<str>::from(token);
                 // Kept only to be used again: a million users with one token each would
                 // otherwise hold a million tokens.
                 if self.settings.token_reuse > 1
@@ -236,7 +261,7 @@ impl Shared {
                     // Fetched again a minute before it expires.
                     let refresh_at = now + lifetime.saturating_sub(Duration::from_secs(60));
                     *slot = Some(Cached {
-                        token: token.clone(),
+                        token: Arc::clone(&token),
                         uses: 1,
                         refresh_at,
                         get_id_body: None,
@@ -246,7 +271,7 @@ impl Shared {
             }
         };
         Ok(match bad {
-            Some(Bad::BadSignature) => tamper(&token),
+            Some(Bad::BadSignature) => tamper(&token).into(),
             _ => token,
         })
     }
@@ -276,7 +301,7 @@ impl Shared {
                 let basic = base64_basic(&self.target.client_id, &self.target.client_secret);
                 let headers = [(header::CONTENT_TYPE, FORM), (header::AUTHORIZATION, basic)];
                 let answer =
-                    self.post(Step::Token, &self.target.token_url, &headers, body.into()).await?;
+                    self.post(Step::Token, &self.urls.token, &headers, body.into()).await?;
                 let out: Value = json_of(Step::Token, &answer)?;
                 match (out["access_token"].as_str(), answer.status) {
                     (Some(token), StatusCode::OK) => {
@@ -320,12 +345,11 @@ impl Shared {
         }
     }
 
-    async fn cognito(&self, step: Step, action: &str, body: Bytes) -> Checked<Answer> {
-        let target = HeaderValue::from_str(&format!("AWSCognitoIdentityService.{action}"))
-            .unwrap_or(HeaderValue::from_static(""));
+    /// A JSON 1.1 call; `target` is its `X-Amz-Target` (`AWSCognitoIdentityService.GetId`).
+    async fn cognito(&self, step: Step, target: &'static str, body: Bytes) -> Checked<Answer> {
         let headers =
-            [(header::CONTENT_TYPE, JSON), (HeaderName::from_static("x-amz-target"), target)];
-        self.post(step, &self.target.cognito_url, &headers, body).await
+            [(header::CONTENT_TYPE, JSON), (X_AMZ_TARGET, HeaderValue::from_static(target))];
+        self.post(step, &self.urls.cognito, &headers, body).await
     }
 
     /// The GetId body of a good exchange of `user` with `token`: the same for every use of a
@@ -336,7 +360,7 @@ impl Shared {
         };
         let Some(Ok(mut slot)) = self.tokens.get(user).map(Mutex::lock) else { return build() };
         match slot.as_mut() {
-            Some(cached) if cached.token == token => {
+            Some(cached) if *cached.token == *token => {
                 cached.get_id_body.get_or_insert_with(build).clone()
             }
             _ => build(),
@@ -348,9 +372,9 @@ impl Shared {
         body: Bytes,
         refusal: Option<(&Text, &[(&str, &str)])>,
     ) -> Checked<String> {
-        let answer = self.cognito(Step::GetId, "GetId", body).await?;
+        let answer = self.cognito(Step::GetId, "AWSCognitoIdentityService.GetId", body).await?;
         let out = json_answer(Step::GetId, &answer, refusal)?;
-        let id = out["IdentityId"].as_str().unwrap_or_default();
+        let id = out.identity_id.as_deref().unwrap_or_default();
         let (region, uuid) = id.split_once(':').unwrap_or_default();
         if region == self.target.region && uuid.len() == 36 {
             Ok(id.to_owned())
@@ -361,18 +385,26 @@ impl Shared {
 
     async fn get_credentials(&self, id: &str, key: &str, token: &str) -> Checked<Credentials> {
         let body = logins_body("IdentityId", id, key, token).into();
-        let answer = self.cognito(Step::GetCredentials, "GetCredentialsForIdentity", body).await?;
+        let answer = self
+            .cognito(
+                Step::GetCredentials,
+                "AWSCognitoIdentityService.GetCredentialsForIdentity",
+                body,
+            )
+            .await?;
         let out = json_answer(Step::GetCredentials, &answer, None)?;
-        if out["IdentityId"].as_str() != Some(id) {
+        if out.identity_id.as_deref() != Some(id) {
             return Err(wrong(Step::GetCredentials, &answer, "another IdentityId than GetId's"));
         }
-        let c = &out["Credentials"];
+        let c = out.credentials.unwrap_or_default();
+        let owned = |field: Option<Cow<'_, str>>| field.map(Cow::into_owned).unwrap_or_default();
+        let expires = c.expiration.as_ref().is_some_and(Value::is_number);
         let credentials = Credentials {
-            access_key_id: c["AccessKeyId"].as_str().unwrap_or_default().to_owned(),
-            secret: c["SecretKey"].as_str().unwrap_or_default().to_owned(),
-            session_token: c["SessionToken"].as_str().unwrap_or_default().to_owned(),
+            access_key_id: owned(c.access_key_id),
+            secret: owned(c.secret_key),
+            session_token: owned(c.session_token),
         };
-        if !credentials.well_formed() || !c["Expiration"].is_number() {
+        if !credentials.well_formed() || !expires {
             return Err(wrong(Step::GetCredentials, &answer, "malformed credentials"));
         }
         Ok(credentials)
@@ -380,10 +412,12 @@ impl Shared {
 
     async fn get_open_id_token(&self, id: &str, key: &str, token: &str) -> Checked<String> {
         let body = logins_body("IdentityId", id, key, token).into();
-        let answer = self.cognito(Step::GetOpenIdToken, "GetOpenIdToken", body).await?;
+        let answer = self
+            .cognito(Step::GetOpenIdToken, "AWSCognitoIdentityService.GetOpenIdToken", body)
+            .await?;
         let out = json_answer(Step::GetOpenIdToken, &answer, None)?;
-        match out["Token"].as_str() {
-            Some(token) if token.split('.').count() == 3 => Ok(token.to_owned()),
+        match out.token {
+            Some(token) if token.split('.').count() == 3 => Ok(token.into_owned()),
             _ => Err(wrong(Step::GetOpenIdToken, &answer, "no Token in the answer")),
         }
     }
@@ -402,8 +436,7 @@ impl Shared {
         ];
         let body = serde_urlencoded::to_string(form).unwrap_or_default();
         let headers = [(header::CONTENT_TYPE, FORM)];
-        let answer =
-            self.post(Step::AssumeRole, &self.target.sts_url, &headers, body.into()).await?;
+        let answer = self.post(Step::AssumeRole, &self.urls.sts, &headers, body.into()).await?;
         xml_answer(Step::AssumeRole, &answer, refusal)?;
         let text = String::from_utf8_lossy(&answer.body);
         let field = |name: &str| xml_field(&text, name).unwrap_or_default();
@@ -426,7 +459,7 @@ impl Shared {
         let answer = self
             .post(
                 Step::CallerIdentity,
-                &self.target.sts_url,
+                &self.urls.sts,
                 &signed,
                 Bytes::copy_from_slice(body.as_bytes()),
             )
@@ -442,13 +475,13 @@ impl Shared {
     async fn post(
         &self,
         step: Step,
-        url: &str,
+        url: &Uri,
         headers: &[(HeaderName, HeaderValue)],
         body: Bytes,
     ) -> Checked<Answer> {
         let answer = self
             .client
-            .send(Method::POST, url, headers, body)
+            .send_to(Method::POST, url.clone(), headers, body)
             .await
             .map_err(|why| Wrong { step, answer: "transport".into(), why })?;
         if answer.status.is_server_error() {
@@ -509,19 +542,53 @@ fn json_of(step: Step, answer: &Answer) -> Checked<Value> {
     serde_json::from_slice(&answer.body).map_err(|_| wrong(step, answer, "not JSON"))
 }
 
-/// A JSON 1.1 answer: its body if 200; the expected refusal; else what went wrong.
-fn json_answer(
+/// The fields of a JSON 1.1 answer the generator reads, borrowed from the body where they
+/// need no unescaping: parsed into a tree, the answer cost the generator more than the rest of
+/// a GetId (the generator must not be the limit). Other fields are skipped.
+#[derive(Debug, Default, Deserialize)]
+struct JsonAnswer<'a> {
+    #[serde(rename = "IdentityId", borrow, default)]
+    identity_id: Option<Cow<'a, str>>,
+    #[serde(rename = "Token", borrow, default)]
+    token: Option<Cow<'a, str>>,
+    #[serde(rename = "Credentials", borrow, default)]
+    credentials: Option<CredentialsAnswer<'a>>,
+    #[serde(rename = "__type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    message: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", borrow, default)]
+    message_capitalised: Option<Cow<'a, str>>,
+}
+
+/// `Credentials` in a GetCredentialsForIdentity answer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CredentialsAnswer<'a> {
+    #[serde(borrow, default)]
+    access_key_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    secret_key: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    session_token: Option<Cow<'a, str>>,
+    #[serde(default)]
+    expiration: Option<Value>,
+}
+
+/// A JSON 1.1 answer: its fields if 200; the expected refusal; else what went wrong.
+fn json_answer<'a>(
     step: Step,
-    answer: &Answer,
+    answer: &'a Answer,
     refusal: Option<(&Text, &[(&str, &str)])>,
-) -> Checked<Value> {
-    let out = json_of(step, answer)?;
+) -> Checked<JsonAnswer<'a>> {
+    let out: JsonAnswer<'a> = serde_json::from_slice(&answer.body)
+        .map_err(|_| wrong(step, answer, "not JSON of an answer's shape"))?;
     if answer.status == StatusCode::OK {
         return Ok(out);
     }
-    let kind = out["__type"].as_str().unwrap_or_default();
+    let kind = out.kind.as_deref().unwrap_or_default();
     let kind = kind.rsplit('#').next().unwrap_or(kind);
-    let message = out["message"].as_str().or(out["Message"].as_str()).unwrap_or_default();
+    let message = out.message.as_deref().or(out.message_capitalised.as_deref()).unwrap_or_default();
     Err(judge_refusal(step, kind, message, refusal))
 }
 
