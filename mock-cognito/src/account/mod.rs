@@ -40,10 +40,14 @@ pub(crate) const NAMESPACE: Uuid = Uuid::from_u128(0x6d0c_4f8e_9b1a_4c2e_8f3d_5e
 /// the administrative APIs change.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct World {
-    pub providers: HashMap<String, Arc<Provider>>,
+    pub providers: ByName<Arc<Provider>>,
     pub pools: BTreeMap<String, Arc<Pool>>,
-    pub roles: HashMap<String, Arc<Role>>,
+    pub roles: ByName<Arc<Role>>,
 }
+
+/// A map by name (provider name, role ARN), hashed with foldhash: every exchange looks a
+/// provider and a role up, and SipHash over an ARN cost more than the rest of the lookup.
+pub(crate) type ByName<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
 impl World {
     /// Adds an IAM OIDC provider; its name is the URL without the scheme.
