@@ -161,7 +161,7 @@ async fn bounded_body(
         return Err(too_large());
     }
     let (parts, body) = request.into_parts();
-    let mut read = std::pin::pin!(axum::body::to_bytes(body, MAX_BODY_BYTES));
+    let mut read = std::pin::pin!(read_whole(body, MAX_BODY_BYTES));
     // A body that came with its headers (nearly every one) is read without arming a timer:
     // making and dropping one cost more than reading a small body.
     let read = match std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await {
@@ -170,10 +170,43 @@ async fn bounded_body(
     };
     match read {
         Err(_) => Err(closing(answer(texts::BODY_TIMEOUT.error(), protocol))),
-        Ok(Err(e)) if over_limit(&e) => Err(too_large()),
-        Ok(Err(e)) => Ok((parts, Err(e.to_string()))),
+        Ok(Err(BodyError::TooLarge)) => Err(too_large()),
+        Ok(Err(BodyError::Broken(why))) => Ok((parts, Err(why))),
         Ok(Ok(bytes)) => Ok((parts, Ok(bytes))),
     }
+}
+
+/// Why a body could not be read whole.
+enum BodyError {
+    /// It grew over the limit.
+    TooLarge,
+    /// Its framing broke (e.g. a bad chunk size).
+    Broken(String),
+}
+
+/// The body, whole, up to `limit` bytes. A body that came in one piece (nearly every one) is
+/// handed on as it came, without the buffer list and wrappers of `axum::body::to_bytes`; one in
+/// pieces is joined. Nothing past `limit` is kept.
+async fn read_whole(mut body: axum::body::Body, limit: usize) -> Result<Bytes, BodyError> {
+    use http_body_util::BodyExt as _;
+    let (mut first, mut joined, mut total) = (None::<Bytes>, Vec::new(), 0usize);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| BodyError::Broken(e.to_string()))?;
+        // Trailers carry nothing an operation reads.
+        let Ok(data) = frame.into_data() else { continue };
+        total = total.saturating_add(data.len());
+        if total > limit {
+            return Err(BodyError::TooLarge);
+        }
+        match first.take() {
+            None if joined.is_empty() => first = Some(data),
+            held => {
+                joined.extend_from_slice(held.as_deref().unwrap_or_default());
+                joined.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(if joined.is_empty() { first.unwrap_or_default() } else { joined.into() })
 }
 
 /// An answer given without reading the whole body: the connection cannot carry another
@@ -191,18 +224,6 @@ fn answer(error: crate::AwsError, protocol: Protocol) -> Response {
         crate::error::stamp_request_id(response.headers_mut());
     }
     response
-}
-
-/// Whether reading failed because the body passed the limit.
-fn over_limit(error: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = source {
-        if e.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = e.source();
-    }
-    false
 }
 
 /// `POST /`: the body, bounded, then Query (STS, IAM) or JSON 1.1 (Cognito Identity) by the

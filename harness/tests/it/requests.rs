@@ -35,6 +35,8 @@ struct Entry {
     nest: Option<usize>,
     repeat: Option<usize>,
     declare: Option<usize>,
+    /// Send the body in chunks of this many bytes (`Transfer-Encoding: chunked`, no length).
+    chunked: Option<usize>,
     raw: Option<String>,
     sign: Option<String>,
     mutate: Option<String>,
@@ -155,6 +157,17 @@ fn request_bytes(fed: &Federation, entry: &Entry, host: &str, base: &str) -> Vec
     }
     for i in 0..entry.extra_headers {
         head.push_str(&format!("x-extra-{i}: {i}\r\n"));
+    }
+    if let Some(size) = entry.chunked {
+        head.push_str("transfer-encoding: chunked\r\nconnection: close\r\n\r\n");
+        let mut bytes = head.into_bytes();
+        for chunk in body.chunks(size.max(1)) {
+            bytes.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+            bytes.extend_from_slice(chunk);
+            bytes.extend_from_slice(b"\r\n");
+        }
+        bytes.extend_from_slice(b"0\r\n\r\n");
+        return bytes;
     }
     if entry.method == "POST" {
         head.push_str(&format!("content-length: {}\r\n", entry.declare.unwrap_or(body.len())));
