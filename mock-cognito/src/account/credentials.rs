@@ -33,7 +33,8 @@ pub struct Issued {
 pub struct Owner {
     /// The role assumed.
     pub role_arn: String,
-    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
+    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`: [`assumed_role_arn`] of the
+    /// role and session (the sealed form leaves it out and reads it back that way).
     pub assumed_role_arn: String,
     /// The identity id (Cognito) or the token's `sub` (STS).
     pub subject: String,
@@ -43,21 +44,25 @@ pub struct Owner {
     pub expiration: i64,
 }
 
-/// The first byte of every session token: the format (2: the owner as length-prefixed
-/// fields; 1 was JSON, slower to write and a third longer).
-const VERSION: u8 = 2;
+/// The ARN STS gives a session of a role: `arn:aws:sts::<account>:assumed-role/<name>/<session>`,
+/// the account and the name (without any path) read from the role's ARN
+/// (`arn:aws:iam::<account>:role/<path/><name>`).
+pub fn assumed_role_arn(role_arn: &str, session_name: &str) -> String {
+    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    let name = role_arn.rsplit('/').next().unwrap_or_default();
+    ["arn:aws:sts::", account, ":assumed-role/", name, "/", session_name].concat()
+}
+
+/// The first byte of every session token: the format (3: the owner as length-prefixed
+/// fields, without the assumed-role ARN, which follows from the role and session; 2 held it
+/// too, a third longer to seal and encode; 1 was JSON).
+const VERSION: u8 = 3;
 
 /// What a session token holds, before sealing: the access key id it goes with, then the
-/// owner's fields, each string as a little-endian `u32` length and its bytes, the expiry as a
-/// little-endian `i64`.
+/// owner's fields (but the assumed-role ARN), each string as a little-endian `u32` length and
+/// its bytes, the expiry as a little-endian `i64`.
 fn encode(access_key_id: &str, owner: &Owner) -> Vec<u8> {
-    let strings = [
-        access_key_id,
-        &owner.role_arn,
-        &owner.assumed_role_arn,
-        &owner.subject,
-        &owner.session_name,
-    ];
+    let strings = [access_key_id, &owner.role_arn, &owner.subject, &owner.session_name];
     let size = strings.iter().map(|s| 4 + s.len()).sum::<usize>() + 8 + AES_256_GCM.tag_len();
     let mut out = Vec::with_capacity(size);
     for s in strings {
@@ -79,9 +84,9 @@ fn decode(mut bytes: &[u8]) -> Option<(String, Owner)> {
         bytes = rest;
         String::from_utf8(s.to_vec()).ok()
     };
-    let (k, role_arn, assumed_role_arn, subject, session_name) =
-        (string()?, string()?, string()?, string()?, string()?);
+    let (k, role_arn, subject, session_name) = (string()?, string()?, string()?, string()?);
     let expiration = i64::from_le_bytes(*<&[u8; 8]>::try_from(bytes).ok()?);
+    let assumed_role_arn = assumed_role_arn(&role_arn, &session_name);
     Some((k, Owner { role_arn, assumed_role_arn, subject, session_name, expiration }))
 }
 
@@ -223,7 +228,7 @@ mod tests {
             c.access_key_id.chars().all(|ch| ch.is_ascii_uppercase() || ('2'..='7').contains(&ch))
         );
         assert_eq!(c.secret_key.len(), 40);
-        assert!(c.session_token.len() > 200);
+        assert!(c.session_token.len() > 100);
         assert_ne!(c, sealer.issue(owner()), "credentials are random");
         assert_eq!(sealer.open(&c.session_token), Some((c.access_key_id.clone(), owner())));
         assert_eq!(sealer.secret_of(&c.access_key_id), c.secret_key);
@@ -256,6 +261,22 @@ mod tests {
         let mut huge = bytes;
         huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(decode(&huge), None);
+    }
+
+    #[test]
+    fn the_assumed_role_arn_follows_from_the_role_and_session() {
+        assert_eq!(
+            assumed_role_arn("arn:aws:iam::123456789012:role/r", "s"),
+            "arn:aws:sts::123456789012:assumed-role/r/s"
+        );
+        // STS leaves a role's path out of the session's ARN.
+        assert_eq!(
+            assumed_role_arn(
+                "arn:aws:iam::123456789012:role/team/app/r",
+                "CognitoIdentityCredentials"
+            ),
+            "arn:aws:sts::123456789012:assumed-role/r/CognitoIdentityCredentials"
+        );
     }
 
     #[test]

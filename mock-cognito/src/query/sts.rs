@@ -6,7 +6,7 @@
 //! credentials for the role's session. A refusal is logged with the checks made.
 
 use super::Params;
-use crate::account::Owner;
+use crate::account::{Owner, credentials};
 use crate::clock::iso8601;
 use crate::error::AwsError;
 use crate::state::{Caller, CognitoState};
@@ -92,8 +92,7 @@ pub(super) async fn assume_role_with_web_identity(
         // The checks refuse a missing role; this is never reached.
         (Ok(_), None) => return Err(texts::STS_ACCESS_DENIED.error()),
     };
-    let assumed_role_arn =
-        format!("arn:aws:sts::{}:assumed-role/{}/{session}", state.account_id, role.name);
+    let assumed_role_arn = credentials::assumed_role_arn(&role.arn, &session);
     let expiration = state.clock.now().saturating_add(duration);
     let issued = state.credentials.issue(Owner {
         role_arn: role.arn.clone(),
