@@ -388,7 +388,7 @@ async fn enhanced_flow_credentials_say_which_role_and_identity_they_belong_to() 
         .unwrap();
     assert_eq!(owner.role_arn, "arn:aws:iam::123456789012:role/fedmock-authenticated");
     assert_eq!(
-        owner.assumed_role_arn,
+        owner.assumed_role_arn(),
         "arn:aws:sts::123456789012:assumed-role/fedmock-authenticated/CognitoIdentityCredentials"
     );
     assert_eq!(&owner.subject, identity);

@@ -33,15 +33,20 @@ pub struct Issued {
 pub struct Owner {
     /// The role assumed.
     pub role_arn: String,
-    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`: [`assumed_role_arn`] of the
-    /// role and session (the sealed form leaves it out and reads it back that way).
-    pub assumed_role_arn: String,
     /// The identity id (Cognito) or the token's `sub` (STS).
     pub subject: String,
     /// The role session name.
     pub session_name: String,
     /// Epoch seconds.
     pub expiration: i64,
+}
+
+impl Owner {
+    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`, from the role and session:
+    /// derived, not kept, so issuing credentials never builds it.
+    pub fn assumed_role_arn(&self) -> String {
+        assumed_role_arn(&self.role_arn, &self.session_name)
+    }
 }
 
 /// The ARN STS gives a session of a role: `arn:aws:sts::<account>:assumed-role/<name>/<session>`,
@@ -59,7 +64,7 @@ pub fn assumed_role_arn(role_arn: &str, session_name: &str) -> String {
 const VERSION: u8 = 3;
 
 /// What a session token holds, before sealing: the access key id it goes with, then the
-/// owner's fields (but the assumed-role ARN), each string as a little-endian `u32` length and
+/// owner's fields, each string as a little-endian `u32` length and
 /// its bytes, the expiry as a little-endian `i64`.
 fn encode(access_key_id: &str, owner: &Owner) -> Vec<u8> {
     let strings = [access_key_id, &owner.role_arn, &owner.subject, &owner.session_name];
@@ -86,8 +91,7 @@ fn decode(mut bytes: &[u8]) -> Option<(String, Owner)> {
     };
     let (k, role_arn, subject, session_name) = (string()?, string()?, string()?, string()?);
     let expiration = i64::from_le_bytes(*<&[u8; 8]>::try_from(bytes).ok()?);
-    let assumed_role_arn = assumed_role_arn(&role_arn, &session_name);
-    Some((k, Owner { role_arn, assumed_role_arn, subject, session_name, expiration }))
+    Some((k, Owner { role_arn, subject, session_name, expiration }))
 }
 
 /// Random bytes, drawn from the system generator a page at a time: one call per credential
@@ -211,7 +215,6 @@ mod tests {
     fn owner() -> Owner {
         Owner {
             role_arn: "arn:aws:iam::123456789012:role/r".into(),
-            assumed_role_arn: "arn:aws:sts::123456789012:assumed-role/r/s".into(),
             subject: "alice".into(),
             session_name: "s".into(),
             expiration: 42,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{roles, wire};
-use crate::account::{Owner, Pool, credentials, policy};
+use crate::account::{Owner, Pool, policy};
 use crate::error::AwsError;
 use crate::state::CognitoState;
 use crate::texts;
@@ -181,7 +181,6 @@ pub async fn get_credentials_for_identity(
     let session = "CognitoIdentityCredentials";
     let issued = state.credentials.issue(Owner {
         role_arn: role.arn.clone(),
-        assumed_role_arn: credentials::assumed_role_arn(&role.arn, session),
         subject: identity_id.clone(),
         session_name: session.to_owned(),
         expiration: state.clock.now() + CREDENTIALS_LIFETIME_SECS,

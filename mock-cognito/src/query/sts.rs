@@ -24,7 +24,7 @@ const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 pub(super) fn caller_identity(state: &CognitoState, caller: &Caller) -> String {
     let (arn, user_id) = match caller {
         Caller::Session(owner) => (
-            owner.assumed_role_arn.clone(),
+            owner.assumed_role_arn(),
             format!("{}:{}", role_id(&owner.role_arn), owner.session_name),
         ),
         Caller::Developer(_) | Caller::Anyone => (
@@ -96,7 +96,6 @@ pub(super) async fn assume_role_with_web_identity(
     let expiration = state.clock.now().saturating_add(duration);
     let issued = state.credentials.issue(Owner {
         role_arn: role.arn.clone(),
-        assumed_role_arn: assumed_role_arn.clone(),
         subject: identity.subject.clone(),
         session_name: session.clone(),
         expiration,

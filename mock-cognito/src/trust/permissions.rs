@@ -24,7 +24,7 @@ pub(crate) fn authorize(
         &texts::COGNITO_ACCESS_DENIED
     };
     Err(text
-        .with(&[("user", &owner.assumed_role_arn), ("action", &action), ("resource", &resource)])
+        .with(&[("user", &owner.assumed_role_arn()), ("action", &action), ("resource", &resource)])
         .with_detail(format!(
             "credentials issued for {} carry no permissions policy in fedmock: sign admin calls with a world access key",
             owner.role_arn
@@ -38,7 +38,6 @@ mod tests {
     fn session() -> Owner {
         Owner {
             role_arn: "arn:aws:iam::123456789012:role/r".into(),
-            assumed_role_arn: "arn:aws:sts::123456789012:assumed-role/r/s".into(),
             subject: "sub".into(),
             session_name: "s".into(),
             expiration: 0,

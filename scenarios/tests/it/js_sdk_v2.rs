@@ -73,13 +73,13 @@ async fn cognito_identity_credentials_with_a_role_use_the_basic_flow_through_sts
     assert_eq!(owner.role_arn, "arn:aws:iam::123456789012:role/fedmock-authenticated");
     assert!(
         owner
-            .assumed_role_arn
+            .assumed_role_arn()
             .starts_with("arn:aws:sts::123456789012:assumed-role/fedmock-authenticated/"),
         "{}",
-        owner.assumed_role_arn
+        owner.assumed_role_arn()
     );
     assert!(
-        !owner.assumed_role_arn.ends_with("/CognitoIdentityCredentials"),
+        !owner.assumed_role_arn().ends_with("/CognitoIdentityCredentials"),
         "issued by STS (the SDK's own session name), not the enhanced flow"
     );
 
