@@ -1,8 +1,9 @@
-//! Makes N GetId or GetCredentialsForIdentity calls through mock-cognito's router in process
-//! (no socket; console feed on, as in `fedmock up`), for counting instructions per call with
-//! callgrind: on this noisy machine times swing by half between runs, instruction counts do not.
+//! Makes N GetId or GetCredentialsForIdentity calls through mock-cognito's router, or N
+//! client_credentials token requests through mock-okta's, in process (no socket; console feed
+//! on, as in `fedmock up`), for counting instructions per call with callgrind: on this noisy
+//! machine times swing by half between runs, instruction counts do not.
 //!
-//! Usage: `service-calls get-id|credentials N`. The cost of one call is the difference of two
+//! Usage: `service-calls get-id|credentials|tokens N`. The cost of one call is the difference of two
 //! runs' totals over the difference of their N (benches/README.md, "Where the time goes"):
 //!
 //! ```text
@@ -24,12 +25,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: service-calls get-id|credentials N";
+    let usage = "usage: service-calls get-id|credentials|tokens N";
     let operation = args.next().context(usage)?;
     let calls: u64 = args.next().context(usage)?.parse().context(usage)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let fed = Federation::builder().console().start().await?;
+        if operation == "tokens" {
+            return tokens(&fed, calls).await;
+        }
         let (user, password) = fed.user();
         let token = fed.token(TokenRequest::password(user, password, "openid")).await?.access_token;
         let router =
@@ -61,4 +65,23 @@ fn main() -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })
+}
+
+/// `calls` client_credentials requests through the Okta router `fedmock up` serves.
+async fn tokens(fed: &Federation, calls: u64) -> anyhow::Result<()> {
+    let okta = Arc::clone(fed.okta().context("in process")?);
+    let router = harness::mock_okta::router(okta);
+    // The default world's client, 0oafedmock0client0001, and its secret (as benches/wrk/token.lua).
+    let basic =
+        "MG9hZmVkbW9jazBjbGllbnQwMDAxOmZlZG1vY2stY2xpZW50LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmZ2hpag==";
+    for _ in 0..calls {
+        let request = Request::post("/oauth2/default/v1/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("authorization", format!("Basic {basic}"))
+            .body(Body::from("grant_type=client_credentials&scope=fedmock.read"))?;
+        let answer = router.clone().oneshot(request).await?;
+        anyhow::ensure!(answer.status().is_success(), "token: {}", answer.status());
+        axum::body::to_bytes(answer.into_body(), usize::MAX).await?;
+    }
+    Ok(())
 }
