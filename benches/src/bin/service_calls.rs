@@ -71,9 +71,10 @@ fn main() -> anyhow::Result<()> {
 async fn tokens(fed: &Federation, calls: u64) -> anyhow::Result<()> {
     let okta = Arc::clone(fed.okta().context("in process")?);
     let router = harness::mock_okta::router(okta);
-    // The default world's client, 0oafedmock0client0001, and its secret (as benches/wrk/token.lua).
-    let basic =
-        "MG9hZmVkbW9jazBjbGllbnQwMDAxOmZlZG1vY2stY2xpZW50LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmZ2hpag==";
+    let basic = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:{}", fed.client_id(), fed.client_secret()),
+    );
     for _ in 0..calls {
         let request = Request::post("/oauth2/default/v1/token")
             .header("content-type", "application/x-www-form-urlencoded")
